@@ -1,0 +1,56 @@
+"""The `dashboard` command. Each submodule registers its subcommands; handlers return the exit code.
+
+Exit codes: 0 success, 1 validation errors / verification differences, 2 usage or store errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from dashboard.store import StoreError
+
+# Submodules of dashboard.cli, each with `register(subparsers)`.
+COMMAND_MODULES = ("store_cmds", "ingest_cmds", "kpi_cmds", "draw_cmds", "user_cmds")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors exit 2 with a Chinese hint
+        self.print_usage(sys.stderr)
+        print(f"参数错误：{message}（用 --help 查看用法）", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="dashboard", description="双随机监管驾驶舱 命令行工具")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"dashboard.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"dashboard.cli.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except StoreError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

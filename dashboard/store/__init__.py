@@ -1,0 +1,227 @@
+"""The DuckDB store: one connection per process, a cursor per query, one write lock (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+# Tables of the interchange format, in dependency order (parents first).
+INTERCHANGE_TABLES = (
+    "units",
+    "items",
+    "entities",
+    "risk_grades",
+    "inspectors",
+    "conflicts",
+    "checklists",
+    "plans",
+    "plan_changes",
+    "tasks",
+    "inspections",
+    "followups",
+)
+
+LEDGER_TABLES = ("draws", "draw_pool", "draw_selections", "draw_confirmations")
+
+
+class StoreError(Exception):
+    """A store problem explained in one Chinese sentence (CLI exit code 2)."""
+
+
+class StoreLockedError(StoreError):
+    pass
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        version = int(path.name.split("_", 1)[0])
+        found.append((version, path.name, path.read_text(encoding="utf-8")))
+    return found
+
+
+LATEST_SCHEMA_VERSION = max(v for v, _, _ in _migrations())
+
+
+def _connect(path: str | Path, max_execution_ms: int) -> duckdb.DuckDBPyConnection:
+    config = {
+        "autoload_known_extensions": False,
+        "autoinstall_known_extensions": False,
+    }
+    try:
+        con = duckdb.connect(str(path), config=config)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise StoreLockedError(
+                f"数据库 {path} 正被另一个程序（通常是正在运行的驾驶舱）占用，"
+                "请先关闭该程序，或在驾驶舱的“数据管理”页面中操作。"
+            ) from exc
+        raise StoreError(f"无法打开数据库 {path}：{text}") from exc
+    except duckdb.Error as exc:
+        raise StoreError(f"无法打开数据库 {path}：{exc}") from exc
+    return con
+
+
+def _lock_down(con: duckdb.DuckDBPyConnection, max_execution_ms: int) -> None:
+    con.execute("SET enable_external_access = false")
+    if max_execution_ms:
+        con.execute(f"SET max_execution_time = {int(max_execution_ms)}")
+    con.execute("SET lock_configuration = true")
+
+
+def _apply_migrations(con: duckdb.DuckDBPyConnection) -> int:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
+    )
+    current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    for version, name, sql in _migrations():
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        current = version
+    return current
+
+
+class Store:
+    """A process-wide handle: read with `query`/`df`, write inside `transaction()`."""
+
+    def __init__(self, path: str | Path, *, lock_down: bool = True, max_execution_ms: int = 60_000):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._con = _connect(path, max_execution_ms)
+        self.schema_version = _apply_migrations(self._con)
+        if lock_down:
+            _lock_down(self._con, max_execution_ms)
+        self._write_lock = threading.RLock()
+        self._ensure_calendar()
+
+    # -- reading ---------------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A fresh cursor; use one per query so threads never share a result stream."""
+        return self._con.cursor()
+
+    def df(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+    def rows(self, sql: str, params: list | dict | None = None) -> list[tuple]:
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params or []).fetchall()
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: list | dict | None = None) -> Any:
+        result = self.rows(sql, params)
+        return result[0][0] if result else None
+
+    # -- writing ---------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write = one transaction under the process-wide write lock; rolled back on error."""
+        with self._write_lock:
+            cur = self.cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                cur.close()
+                raise
+            cur.execute("COMMIT")
+            cur.close()
+
+    def audit(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        actor: str,
+        action: str,
+        *,
+        table_name: str | None = None,
+        record_key: str | None = None,
+        old_value: Any = None,
+        new_value: Any = None,
+        detail: str | None = None,
+    ) -> None:
+        """Record a write in the audit log, inside the caller's transaction."""
+
+        def as_text(value: Any) -> str | None:
+            if value is None or isinstance(value, str):
+                return value
+            return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+        cur.execute(
+            "INSERT INTO audit_log (actor, action, table_name, record_key, old_value, new_value, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [actor, action, table_name, record_key, as_text(old_value), as_text(new_value), detail],
+        )
+
+    # -- meta ------------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        return self.scalar("SELECT value FROM store_meta WHERE key = ?", [key])
+
+    def set_meta(self, cur: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+        cur.execute(
+            "INSERT INTO store_meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+    @property
+    def is_demo(self) -> bool:
+        return self.meta("demo") == "true"
+
+    def _ensure_calendar(self) -> None:
+        from dashboard.domain import workdays
+
+        if self.scalar("SELECT count(*) FROM calendar") == 0:
+            workdays.refresh_calendar(self)
+
+    def close(self) -> None:
+        self._con.close()
+
+
+_stores: dict[str, Store] = {}
+_stores_lock = threading.Lock()
+
+
+def open_store(path: str | Path, **kwargs: Any) -> Store:
+    """The one Store of this process for `path` (created and migrated on first use)."""
+    key = str(Path(path).resolve()) if str(path) != ":memory:" else ":memory:"
+    with _stores_lock:
+        store = _stores.get(key)
+        if store is None or key == ":memory:":
+            store = Store(path, **kwargs)
+            if key != ":memory:":
+                _stores[key] = store
+        return store
+
+
+def close_store(path: str | Path) -> None:
+    key = str(Path(path).resolve())
+    with _stores_lock:
+        store = _stores.pop(key, None)
+    if store is not None:
+        store.close()
