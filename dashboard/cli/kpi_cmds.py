@@ -1,0 +1,85 @@
+"""`dashboard kpi`: the §5 KPIs for a year, as JSON (`--json`) or a readable Chinese table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+
+from dashboard.cli.common import add_db_option, store_from_args
+from dashboard.metrics.kpi import KPI_KEYS, RATIO, compute_kpis, kpis_json
+from dashboard.scope import Scope
+
+
+def _as_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期“{text}”格式不对，应为 YYYY-MM-DD") from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("kpi", help="计算某年度的各项考核指标（DESIGN.md §5）")
+    add_db_option(p)
+    p.add_argument("--year", type=int, required=True, help="统计年度，如 2026")
+    p.add_argument("--as-of", type=_as_of, default=None, help="统计截止日 YYYY-MM-DD（默认今天）")
+    p.add_argument("--unit", default=None, help="只统计某单位（单位编码，如 KCK）")
+    p.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+    p.set_defaults(func=cmd_kpi)
+
+
+def _fmt(kind: str, value) -> str:
+    if value is None:
+        return "—"
+    if kind == RATIO:
+        return f"{value:.1%}"
+    return str(value)
+
+
+def cmd_kpi(args: argparse.Namespace) -> int:
+    if not 2000 <= args.year <= 2100:
+        print(f"参数错误：年度 {args.year} 不在 2000–2100 之间。", file=sys.stderr)
+        return 2
+    store = store_from_args(args)
+    if args.unit is not None:
+        known = store.scalar("SELECT count(*) FROM units WHERE unit_code = ?", [args.unit])
+        if not known:
+            print(f"参数错误：单位编码“{args.unit}”不存在，请用单位表中的编码。", file=sys.stderr)
+            return 2
+    as_of = args.as_of or date.today()
+    scope = Scope(year=args.year, as_of=as_of, unit=args.unit, username="命令行")
+    cur = store.cursor()
+    try:
+        kpis = compute_kpis(cur, scope)
+    finally:
+        cur.close()
+    if args.json:
+        print(json.dumps(kpis_json(kpis), ensure_ascii=False))
+        return 0
+    unit = f"，单位 {args.unit}" if args.unit else ""
+    print(f"{scope.year} 年度考核指标（截至 {scope.as_of.isoformat()}{unit}）")
+    header = ("指标", "数值", "分子", "分母", "目标", "状态")
+    rows = [header]
+    for key in KPI_KEYS:
+        k = kpis[key]
+        rows.append(
+            (
+                k.label_zh,
+                _fmt(k.kind, k.value),
+                "—" if k.numerator is None else str(k.numerator),
+                "—" if k.denominator is None else str(k.denominator),
+                _fmt(k.kind, k.target),
+                k.status or "—",
+            )
+        )
+
+    def width(s: str) -> int:
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
+
+    widths = [max(width(r[i]) for r in rows) for i in range(len(header))]
+    for r in rows:
+        print(
+            "  ".join(cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(r)).rstrip()
+        )
+    return 0

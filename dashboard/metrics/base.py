@@ -1,0 +1,152 @@
+"""The scoped building blocks of DESIGN.md §5, shared by every KPI and drill-down list.
+
+Connections
+    Every metric function takes ``con`` first: a DuckDB connection or cursor on a database that has the
+    store's schema (``store.cursor()`` in the app; any ``duckdb.connect()`` with the schema in tests).
+    A :class:`dashboard.store.Store` is accepted too (a fresh cursor is taken from it). Metrics only
+    read; each call fetches its results fully before returning.
+
+SQL
+    One query = one file in ``dashboard/metrics/sql/`` named by its result. A query file that needs the
+    scoped sets starts with ``WITH {{base}}`` (optionally followed by ``, more AS (...)``): the token is
+    replaced by the CTEs of ``sql/base_scope.sql``, which define, for the scope's year Y and as-of date T:
+
+    ``b_params``   one row: y, t, units, item, town, entry_limit, backfill_limit, base_day (Dec 31 of
+                   Y−1), t_month ('YYYY-MM' of T), risk_system ('市场监管').
+    ``b_tasks``    tasks with start_on in Y, start_on ≤ T, status ≠ voided, item filter (item_codes
+                   contain the item); column ``in_units`` = the unit rule (lead or partner unit).
+    ``b_insp``     inspections of b_tasks with inspected_on ≤ T, entity town filter; entered_on /
+                   published_on after T are NULL; ``entry_deadline`` = workday_deadline(inspected_on,
+                   $entry_limit); plus task columns and entity_name, town. NOT unit-filtered.
+    ``y_insp``     "inspections of Y": b_insp rows whose task passes the unit rule.
+    ``y_tasks``    "tasks of Y": b_tasks passing the unit rule (and, with a town filter, having an
+                   inspection in b_insp, i.e. of an entity in that town).
+    ``y_fu``       "follow-ups of Y": follow-ups of a b_insp row; unit rule = responsible_unit in the
+                   units, or (responsible_unit empty) the task passes the unit rule. closed_on /
+                   backfilled_on / revisit_on after T are NULL, due_on kept; ``unit_code`` =
+                   coalesce(responsible_unit, task lead unit); ``backfill_deadline`` =
+                   workday_deadline(closed_on, $backfill_limit).
+    ``b_entities`` the directory under the town and item (tag) filters — never unit-filtered (§5).
+    ``b_grade_now`` latest grade/score/period per entity of the system 市场监管 with period ≤ T's month.
+
+    Parameters are bound by name (``$year``, ``$as_of``, ``$units`` …); :func:`run_df` passes exactly
+    those a query text mentions. User values are never formatted into SQL text.
+
+The unit list is ``scope.unit_filter`` (the chosen unit within the user's allowed units, or the allowed
+units, or None = every unit), so access control is always applied. Working-day deadlines come only
+from the ``calendar`` table via the macros ``workday_deadline`` / ``workdays_between``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from dashboard.config import DEFAULTS
+from dashboard.domain.codes import FINDING_CODES, RISK_SYSTEM
+from dashboard.scope import Scope
+
+SQL_DIR = Path(__file__).parent / "sql"
+BASE_TOKEN = "{{base}}"
+_PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def cursor_of(con: Any) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection/cursor for ``con`` (a Store gives a fresh cursor)."""
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        return con
+    if hasattr(con, "cursor"):
+        return con.cursor()
+    raise TypeError("con 必须是 DuckDB 连接、游标或 Store")
+
+
+@cache
+def load_sql(name: str) -> str:
+    """The text of ``sql/<name>.sql`` with ``{{base}}`` replaced by the base CTEs."""
+    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    if BASE_TOKEN in text:
+        base = (SQL_DIR / "base_scope.sql").read_text(encoding="utf-8")
+        text = text.replace(BASE_TOKEN, _strip_comments(base))
+    return text
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+
+
+def setting(con: Any, key: str) -> Any:
+    """A setting from the ``settings`` table of ``con``'s database, else its default (config.DEFAULTS)."""
+    cur = cursor_of(con)
+    row = cur.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    if row is not None and row[0] is not None:
+        return json.loads(row[0])
+    return DEFAULTS[key]
+
+
+def scope_params(con: Any, scope: Scope, **extra: Any) -> dict[str, Any]:
+    """Every named parameter a metric query may use, for this scope (extra ones override)."""
+    units = scope.unit_filter
+    params: dict[str, Any] = {
+        "year": int(scope.year),
+        "as_of": scope.as_of,
+        "units": list(units) if units is not None else None,
+        "item": scope.item or None,
+        "town": scope.town or None,
+        "entry_limit": int(setting(con, "entry_limit_workdays")),
+        "backfill_limit": int(setting(con, "backfill_limit_workdays")),
+        "risk_system": RISK_SYSTEM,
+        "finding_codes": sorted(FINDING_CODES),
+        "lookback_days": int(setting(con, "risk.uninspected_days")),
+        "year_start": date(scope.year, 1, 1),
+        "year_end": date(scope.year, 12, 31),
+    }
+    params.update(extra)
+    return params
+
+
+def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The subset of ``params`` that ``sql`` mentions (DuckDB refuses unused named parameters)."""
+    names = set(_PARAM_RE.findall(sql))
+    missing = names - params.keys()
+    if missing:
+        raise KeyError(f"查询缺少参数：{', '.join(sorted(missing))}")
+    return {k: v for k, v in params.items() if k in names}
+
+
+def run_df(con: Any, name: str, scope: Scope, **extra: Any) -> pd.DataFrame:
+    """Run ``sql/<name>.sql`` for ``scope`` and return the whole result as a DataFrame."""
+    sql = load_sql(name)
+    cur = cursor_of(con)
+    params = bind(sql, scope_params(cur, scope, **extra))
+    return cur.execute(sql, params).df()
+
+
+def run_row(con: Any, name: str, scope: Scope, **extra: Any) -> dict[str, Any]:
+    """Run a one-row query and return it as a dict (column → Python value)."""
+    sql = load_sql(name)
+    cur = cursor_of(con)
+    params = bind(sql, scope_params(cur, scope, **extra))
+    result = cur.execute(sql, params)
+    cols = [d[0] for d in result.description]
+    row = result.fetchone()
+    return dict(zip(cols, row, strict=True)) if row else dict.fromkeys(cols)
+
+
+def unit_names(con: Any) -> dict[str, str]:
+    """unit_code → unit_name."""
+    cur = cursor_of(con)
+    return dict(cur.execute("SELECT unit_code, unit_name FROM units").fetchall())
+
+
+def ratio(numerator: int | None, denominator: int | None) -> float | None:
+    """numerator ÷ denominator, or None when the denominator is zero or missing (§5)."""
+    if not denominator:
+        return None
+    return (numerator or 0) / denominator

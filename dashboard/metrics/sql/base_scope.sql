@@ -1,0 +1,104 @@
+-- The scoped building blocks of DESIGN.md §5, as CTEs. Every metric query starts with
+-- `WITH {{base}}` (dashboard.metrics.base substitutes this text) so all lists and KPIs share one
+-- definition of "tasks / inspections / follow-ups of Y" under the as-of rule and the filters.
+--
+-- Parameters: $year, $as_of (T), $units (VARCHAR[] or NULL = every unit; already intersected with the
+-- user's allowed units), $item, $town (NULL = no filter), $entry_limit (20), $backfill_limit (5),
+-- $risk_system ('市场监管').
+b_params AS (
+    SELECT
+        CAST($year AS INTEGER) AS y,
+        CAST($as_of AS DATE) AS t,
+        CAST($units AS VARCHAR[]) AS units,
+        CAST($item AS VARCHAR) AS item,
+        CAST($town AS VARCHAR) AS town,
+        CAST($entry_limit AS INTEGER) AS entry_limit,
+        CAST($backfill_limit AS INTEGER) AS backfill_limit,
+        make_date(CAST($year AS INTEGER) - 1, 12, 31) AS base_day,
+        strftime(CAST($as_of AS DATE), '%Y-%m') AS t_month,
+        CAST($risk_system AS VARCHAR) AS risk_system
+),
+-- Tasks of Y (start_on in Y, start_on <= T, not voided), item-filtered; `in_units` = the unit rule
+-- (the filter unit is the lead or a partner unit).
+b_tasks AS (
+    SELECT
+        t.task_code, t.plan_code, t.task_name, t.item_codes, t.lead_unit, t.partner_units,
+        t.joint_kind, t.source, t.uses_risk_grades, t.start_on, t.end_on, t.status,
+        (p.units IS NULL
+            OR list_contains(p.units, t.lead_unit)
+            OR len(list_intersect(p.units, t.partner_units)) > 0) AS in_units
+    FROM tasks AS t, b_params AS p
+    WHERE year(t.start_on) = p.y
+        AND t.start_on <= p.t
+        AND t.status <> 'voided'
+        AND (p.item IS NULL OR list_contains(t.item_codes, p.item))
+),
+-- Inspections of those tasks that happened by T (entity town-filtered); dates after T are empty.
+b_insp AS (
+    SELECT
+        i.task_code, i.entity_code, i.inspectors, i.inspected_on, i.result_codes,
+        CASE WHEN i.entered_on <= p.t THEN i.entered_on END AS entered_on,
+        CASE WHEN i.published_on <= p.t THEN i.published_on END AS published_on,
+        i.note,
+        workday_deadline(i.inspected_on, p.entry_limit) AS entry_deadline,
+        bt.in_units, bt.task_name, bt.item_codes, bt.lead_unit, bt.partner_units,
+        bt.joint_kind, bt.source,
+        e.name AS entity_name, e.town
+    FROM inspections AS i
+    JOIN b_tasks AS bt ON bt.task_code = i.task_code
+    JOIN entities AS e ON e.entity_code = i.entity_code,
+    b_params AS p
+    WHERE i.inspected_on <= p.t
+        AND (p.town IS NULL OR e.town = p.town)
+),
+-- "Inspections of Y" under the unit filter: they follow their task.
+y_insp AS (
+    SELECT * FROM b_insp WHERE in_units
+),
+-- "Tasks of Y" under the unit filter; with a town filter, the tasks that inspected an entity there.
+y_tasks AS (
+    SELECT bt.*
+    FROM b_tasks AS bt, b_params AS p
+    WHERE bt.in_units
+        AND (p.town IS NULL OR bt.task_code IN (SELECT task_code FROM b_insp))
+),
+-- "Follow-ups of Y": those of an inspection of Y; under the unit filter by responsible_unit, or
+-- (when that is empty) by the units of the task. closed/backfilled/revisit dates after T are empty.
+y_fu AS (
+    SELECT
+        f.task_code, f.entity_code, f.measure_code, f.responsible_unit,
+        coalesce(f.responsible_unit, bi.lead_unit) AS unit_code,
+        f.due_on,
+        CASE WHEN f.closed_on <= p.t THEN f.closed_on END AS closed_on,
+        CASE WHEN f.backfilled_on <= p.t THEN f.backfilled_on END AS backfilled_on,
+        CASE WHEN f.revisit_on <= p.t THEN f.revisit_on END AS revisit_on,
+        CASE WHEN f.revisit_on <= p.t THEN f.revisit_result END AS revisit_result,
+        workday_deadline(
+            CASE WHEN f.closed_on <= p.t THEN f.closed_on END, p.backfill_limit
+        ) AS backfill_deadline,
+        bi.inspected_on, bi.inspectors, bi.task_name, bi.lead_unit, bi.partner_units,
+        bi.entity_name, bi.town
+    FROM followups AS f
+    JOIN b_insp AS bi ON bi.task_code = f.task_code AND bi.entity_code = f.entity_code,
+    b_params AS p
+    WHERE p.units IS NULL
+        OR CASE
+            WHEN f.responsible_unit IS NOT NULL THEN list_contains(p.units, f.responsible_unit)
+            ELSE bi.in_units
+        END
+),
+-- The directory under the town and item (tag) filters; never unit-filtered (§5: coverage base).
+b_entities AS (
+    SELECT e.*
+    FROM entities AS e, b_params AS p
+    WHERE (p.town IS NULL OR e.town = p.town)
+        AND (p.item IS NULL OR list_contains(e.tags, p.item))
+),
+-- Each entity's latest grade of the system 市场监管 with period <= T's month.
+b_grade_now AS (
+    SELECT entity_code, arg_max(grade, period) AS grade, arg_max(score, period) AS score,
+        max(period) AS period
+    FROM risk_grades, b_params AS p
+    WHERE system = p.risk_system AND period <= p.t_month
+    GROUP BY entity_code
+)
