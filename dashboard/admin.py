@@ -1,0 +1,214 @@
+"""Small read/write helpers the UI shell needs (no streamlit): scope choices, settings, calendar overrides.
+
+Pages call these instead of writing SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from dashboard import config
+
+if TYPE_CHECKING:
+    from dashboard.store import Store
+
+
+# -- scope choices ---------------------------------------------------------------------------------
+def task_years(store: Store) -> list[int]:
+    """Years in which some task starts, ascending."""
+    rows = store.rows(
+        "SELECT DISTINCT year(start_on) AS y FROM tasks WHERE start_on IS NOT NULL ORDER BY y"
+    )
+    return [int(r[0]) for r in rows]
+
+
+def unit_choices(store: Store, allowed: frozenset[str] | None = None) -> list[tuple[str, str]]:
+    """(unit_code, unit_name) of the units a user may pick, in code order."""
+    rows = store.rows("SELECT unit_code, unit_name FROM units ORDER BY unit_code")
+    return [(c, n) for c, n in rows if allowed is None or c in allowed]
+
+
+def item_choices(store: Store) -> list[tuple[str, str]]:
+    return [
+        (c, n) for c, n in store.rows("SELECT item_code, item_name FROM items ORDER BY item_code")
+    ]
+
+
+def town_choices(store: Store) -> list[str]:
+    rows = store.rows(
+        "SELECT DISTINCT town FROM entities WHERE town IS NOT NULL AND town <> '' ORDER BY town"
+    )
+    return [r[0] for r in rows]
+
+
+# -- settings --------------------------------------------------------------------------------------
+def settings_frame(store: Store) -> pd.DataFrame:
+    """Every setting: key, default, current value, whether changed, last change."""
+    stored = {
+        k: (v, at, by)
+        for k, v, at, by in store.rows("SELECT key, value, updated_at, updated_by FROM settings")
+    }
+    rows = []
+    for key, default in config.DEFAULTS.items():
+        current = config.get_setting(store, key)
+        at, by = (stored[key][1], stored[key][2]) if key in stored else (None, None)
+        rows.append(
+            {
+                "key": key,
+                "default": default,
+                "value": current,
+                "changed": key in stored and current != default,
+                "updated_at": at,
+                "updated_by": by,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def parse_setting(key: str, text: str) -> Any:
+    """Turn the text typed for `key` into a value of the default's type; ValueError in Chinese."""
+    default = config.DEFAULTS[key]
+    text = str(text).strip()
+    try:
+        if isinstance(default, bool):
+            if text.lower() in ("true", "1", "是"):
+                return True
+            if text.lower() in ("false", "0", "否"):
+                return False
+            raise ValueError
+        if isinstance(default, int):
+            value = int(text)
+            if value < 0:
+                raise ValueError
+            return value
+        if isinstance(default, float):
+            value = float(text)
+            if value < 0:
+                raise ValueError
+            return value
+    except ValueError:
+        raise ValueError(
+            f"设置项 {key} 的值“{text}”无效，请填写与默认值 {default} 同类型的非负数值。"
+        ) from None
+    if key == "plan_cutoff":
+        try:
+            month, day = (int(x) for x in text.split("-"))
+            date(2024, month, day)
+        except ValueError:
+            raise ValueError(
+                f"设置项 {key} 的值“{text}”无效，请按“月-日”填写，例如 11-10。"
+            ) from None
+        return f"{month:02d}-{day:02d}"
+    return text
+
+
+def reset_setting(store: Store, key: str, actor: str) -> None:
+    """Back to the default (deletes the override), audited."""
+    if key not in config.DEFAULTS:
+        raise KeyError(f"未知的设置项：{key}")
+    old = config.get_setting(store, key)
+    with store.transaction() as cur:
+        cur.execute("DELETE FROM settings WHERE key = ?", [key])
+        store.audit(
+            cur,
+            actor,
+            "setting.reset",
+            table_name="settings",
+            record_key=key,
+            old_value=old,
+            new_value=config.DEFAULTS[key],
+        )
+
+
+# -- calendar overrides ----------------------------------------------------------------------------
+def calendar_overrides(store: Store) -> pd.DataFrame:
+    return store.df("SELECT day, is_workday, note FROM calendar_overrides ORDER BY day")
+
+
+def set_calendar_override(
+    store: Store, day: date, is_workday: bool, note: str | None, *, actor: str
+) -> None:
+    """Add or change a manual working-day entry, then rebuild the calendar table."""
+    from dashboard.domain import workdays
+
+    old = store.rows("SELECT is_workday, note FROM calendar_overrides WHERE day = ?", [day])
+    with store.transaction() as cur:
+        cur.execute(
+            "INSERT INTO calendar_overrides (day, is_workday, note) VALUES (?, ?, ?)"
+            " ON CONFLICT (day) DO UPDATE SET is_workday = excluded.is_workday, note = excluded.note",
+            [day, bool(is_workday), note or None],
+        )
+        store.audit(
+            cur,
+            actor,
+            "calendar.override",
+            table_name="calendar_overrides",
+            record_key=day.isoformat(),
+            old_value={"is_workday": old[0][0], "note": old[0][1]} if old else None,
+            new_value={"is_workday": bool(is_workday), "note": note or None},
+        )
+    workdays.refresh_calendar(store)
+
+
+def delete_calendar_override(store: Store, day: date, *, actor: str) -> bool:
+    from dashboard.domain import workdays
+
+    old = store.rows("SELECT is_workday, note FROM calendar_overrides WHERE day = ?", [day])
+    if not old:
+        return False
+    with store.transaction() as cur:
+        cur.execute("DELETE FROM calendar_overrides WHERE day = ?", [day])
+        store.audit(
+            cur,
+            actor,
+            "calendar.override_delete",
+            table_name="calendar_overrides",
+            record_key=day.isoformat(),
+            old_value={"is_workday": old[0][0], "note": old[0][1]},
+        )
+    workdays.refresh_calendar(store)
+    return True
+
+
+# -- audit log -------------------------------------------------------------------------------------
+def audit_actions(store: Store) -> list[str]:
+    return [r[0] for r in store.rows("SELECT DISTINCT action FROM audit_log ORDER BY action")]
+
+
+def audit_actors(store: Store) -> list[str]:
+    return [r[0] for r in store.rows("SELECT DISTINCT actor FROM audit_log ORDER BY actor")]
+
+
+def audit_entries(
+    store: Store,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    limit: int = 10_000,
+) -> pd.DataFrame:
+    """Audit log rows, newest first, filtered by day range (inclusive), actor and action."""
+    where, params = [], []
+    if start is not None:
+        where.append("happened_at >= ?")
+        params.append(start)
+    if end is not None:
+        where.append("happened_at < CAST(? AS DATE) + INTERVAL 1 DAY")
+        params.append(end)
+    if actor:
+        where.append("actor = ?")
+        params.append(actor)
+    if action:
+        where.append("action = ?")
+        params.append(action)
+    sql = (
+        "SELECT audit_id, happened_at, actor, action, table_name, record_key, old_value, new_value, detail"
+        " FROM audit_log"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + f" ORDER BY audit_id DESC LIMIT {int(limit)}"
+    )
+    return store.df(sql, params)

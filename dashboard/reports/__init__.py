@@ -1,0 +1,1 @@
+"""Exports people open in a spreadsheet or a word processor (no streamlit here)."""

@@ -1,0 +1,309 @@
+"""Shared widgets: KPI cards, colour maps, Plotly helpers, tables with downloads, problems, errors.
+
+Charts use Plotly through st.plotly_chart (bundled with Streamlit, no CDN). Fonts: a CJK-capable font
+stack so Chinese labels render on the intranet machines (DESIGN.md §7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.reports.safe import to_csv_bytes, to_xlsx_bytes
+from dashboard.ui.i18n import t
+
+# -- colours ---------------------------------------------------------------------------------------
+# Credit-risk grades (A best … D worst, U = no grade) — used by every chart and table of grades.
+GRADE_COLORS: dict[str, str] = {
+    "AAA": "#1a7f37",
+    "AA": "#2da44e",
+    "A": "#2da44e",
+    "B": "#4c8bf5",
+    "C": "#f0a020",
+    "D": "#d1242f",
+    "U": "#9aa4b2",
+}
+GRADE_ORDER = ["A", "B", "C", "D", "U"]
+
+# Timeliness of entry / publication / backfill.
+TIMELINESS_COLORS: dict[str, str] = {
+    "on_time": "#2da44e",
+    "late": "#f0a020",
+    "overdue": "#d1242f",
+    "pending": "#9aa4b2",
+    "按时": "#2da44e",
+    "逾期完成": "#f0a020",
+    "超期未办": "#d1242f",
+    "未到期": "#9aa4b2",
+}
+
+# KPI status → (border/text colour, background)
+STATUS_COLORS: dict[str, tuple[str, str]] = {
+    "达标": ("#1a7f37", "#e9f6ec"),
+    "预警": ("#9a6700", "#fff8e1"),
+    "未达标": ("#cf222e", "#fdecee"),
+}
+NEUTRAL = ("#57606a", "#f4f6f8")
+
+# A sober sequence for categories that are not grades or timeliness (units, items …).
+SEQUENCE = ["#2f5d8a", "#5b8cc0", "#8fb3d9", "#6e7f91", "#a9b7c6", "#3d7a6e", "#c08a3e", "#8a5a9c"]
+
+FONT_FAMILY = (
+    '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Source Han Sans SC", '
+    "SimHei, sans-serif"
+)
+
+STATUS_LABEL_KEYS = {
+    "达标": "common.status.ok",
+    "预警": "common.status.warn",
+    "未达标": "common.status.fail",
+}
+
+
+def kpi_card(
+    label: str,
+    value_text: str,
+    target_text: str | None = None,
+    status: str | None = None,
+    detail: str | None = None,
+    help: str | None = None,  # noqa: A002 - mirrors Streamlit's parameter name
+    link_page: str | None = None,
+    *,
+    key: str | None = None,
+) -> None:
+    """One KPI: big value, target, coloured status, numerator/denominator and a link to its drill-down.
+
+    `status` is '达标' | '预警' | '未达标' | None; `link_page` a page file path such as
+    "pages/timeliness.py" (shown only when that page is in the current navigation).
+    """
+    colour, background = STATUS_COLORS.get(status or "", NEUTRAL)
+    status_text = t(STATUS_LABEL_KEYS[status]) if status in STATUS_LABEL_KEYS else ""
+    with st.container(border=True, key=key):
+        st.markdown(
+            f'<div style="border-left:6px solid {colour};background:{background};'
+            f'padding:0.25rem 0.6rem;border-radius:4px;color:{colour};font-weight:600">'
+            f"{_escape(status_text) or '&nbsp;'}</div>",
+            unsafe_allow_html=True,
+        )
+        st.metric(label, value_text, help=help)
+        lines = []
+        if target_text:
+            lines.append(f"{t('common.kpi.target')}：{target_text}")
+        if detail:
+            lines.append(detail)
+        if lines:
+            st.caption("　".join(lines))
+        if link_page:
+            try:
+                st.page_link(
+                    link_page, label=t("common.kpi.details"), icon=":material/arrow_forward:"
+                )
+            except Exception:  # page not in this user's navigation (or not built yet)
+                pass
+
+
+def _escape(text: str) -> str:
+    return (
+        str(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+    )
+
+
+# -- charts ----------------------------------------------------------------------------------------
+def _layout(fig, title: str | None = None, height: int | None = None):
+    fig.update_layout(
+        title=title,
+        font={"family": FONT_FAMILY, "size": 13},
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
+        colorway=SEQUENCE,
+        plot_bgcolor="white",
+        separators=".,",
+    )
+    if height:
+        fig.update_layout(height=height)
+    fig.update_xaxes(gridcolor="#e6e9ee", title=None)
+    fig.update_yaxes(gridcolor="#e6e9ee", title=None)
+    return fig
+
+
+def bar(
+    df: pd.DataFrame,
+    x: str,
+    y: str | Sequence[str],
+    *,
+    color: str | None = None,
+    color_map: Mapping[str, str] | None = None,
+    title: str | None = None,
+    orientation: str = "v",
+    barmode: str = "relative",
+    height: int | None = 360,
+    text: str | None = None,
+    labels: Mapping[str, str] | None = None,
+):
+    """A Plotly bar figure with the product's fonts and colours (pass GRADE_COLORS etc. as color_map)."""
+    import plotly.express as px
+
+    kwargs = {}
+    if color_map:
+        kwargs["color_discrete_map"] = dict(color_map)
+    fig = px.bar(
+        df,
+        x=x if orientation == "v" else y,
+        y=y if orientation == "v" else x,
+        color=color,
+        orientation=orientation,
+        barmode=barmode,
+        text=text,
+        labels=dict(labels or {}),
+        color_discrete_sequence=SEQUENCE,
+        **kwargs,
+    )
+    return _layout(fig, title, height)
+
+
+def line(
+    df: pd.DataFrame,
+    x: str,
+    y: str | Sequence[str],
+    *,
+    color: str | None = None,
+    color_map: Mapping[str, str] | None = None,
+    title: str | None = None,
+    height: int | None = 360,
+    markers: bool = True,
+    labels: Mapping[str, str] | None = None,
+):
+    import plotly.express as px
+
+    kwargs = {"color_discrete_map": dict(color_map)} if color_map else {}
+    fig = px.line(
+        df,
+        x=x,
+        y=y,
+        color=color,
+        markers=markers,
+        labels=dict(labels or {}),
+        color_discrete_sequence=SEQUENCE,
+        **kwargs,
+    )
+    return _layout(fig, title, height)
+
+
+def heatmap(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    z: str,
+    *,
+    title: str | None = None,
+    height: int | None = 420,
+    colorscale: str | list = "Blues",
+    text_format: str = ".0f",
+):
+    """A heatmap from long data (x, y, z columns), values written in the cells."""
+    import plotly.graph_objects as go
+
+    pivot = df.pivot_table(index=y, columns=x, values=z, aggfunc="sum")
+    fig = go.Figure(
+        go.Heatmap(
+            z=pivot.values,
+            x=[str(c) for c in pivot.columns],
+            y=[str(i) for i in pivot.index],
+            colorscale=colorscale,
+            texttemplate="%{z:" + text_format + "}",
+            hoverongaps=False,
+        )
+    )
+    return _layout(fig, title, height)
+
+
+def show_chart(fig, *, key: str | None = None) -> None:
+    """Render a Plotly figure full width, without the Plotly logo link."""
+    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False, "locale": "zh-CN"})
+
+
+# -- tables ----------------------------------------------------------------------------------------
+def download_buttons(df: pd.DataFrame, basename: str, *, key: str) -> None:
+    """CSV (UTF-8 BOM) and XLSX downloads of df, formula-injection safe."""
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        t("common.download.csv"),
+        data=to_csv_bytes(df),
+        file_name=f"{basename}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    right.download_button(
+        t("common.download.xlsx"),
+        data=to_xlsx_bytes(df),
+        file_name=f"{basename}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def data_table(
+    df: pd.DataFrame,
+    key: str,
+    download_basename: str | None = None,
+    *,
+    column_config: Mapping | None = None,
+    height: int | str | None = "auto",
+    hide_index: bool = True,
+) -> None:
+    """st.dataframe plus CSV/XLSX downloads (the downloads carry exactly the rows shown)."""
+    if df is None or df.empty:
+        st.info(t("common.table.empty"))
+        return
+    st.dataframe(
+        df,
+        key=key,
+        hide_index=hide_index,
+        width="stretch",
+        height=height,
+        column_config=dict(column_config) if column_config else None,
+    )
+    if download_basename:
+        download_buttons(df, download_basename, key=f"{key}_dl")
+
+
+PROBLEM_COLUMNS = {
+    "severity": "common.problems.severity",
+    "file": "common.problems.file",
+    "table": "common.problems.table",
+    "row": "common.problems.row",
+    "column": "common.problems.column",
+    "value": "common.problems.value",
+    "message": "common.problems.message",
+}
+
+
+def show_problems(problems: pd.DataFrame, *, key: str = "problems") -> None:
+    """A validation problem table (file, row, column, value, message) with Chinese headers and downloads."""
+    if problems is None or problems.empty:
+        st.success(t("common.problems.none"))
+        return
+    frame = problems.copy()
+    if "severity" in frame.columns:
+        errors = int((frame["severity"].astype(str).str.lower().isin(["error", "错误"])).sum())
+        warnings = len(frame) - errors
+        st.warning(t("common.problems.summary", errors=errors, warnings=warnings))
+    frame = frame.rename(
+        columns={c: t(k) for c, k in PROBLEM_COLUMNS.items() if c in frame.columns}
+    )
+    data_table(frame, key=key, download_basename=t("common.problems.basename"))
+
+
+def error(message: str) -> None:
+    """One clear sentence, no traceback."""
+    st.error(message, icon=":material/error:")

@@ -1,0 +1,42 @@
+"""The process-wide store for the app, and the first-start demo build with a progress bar."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from dashboard import config
+from dashboard.store import Store, close_store, open_store
+
+_build_lock = threading.Lock()
+
+
+def get_store() -> Store:
+    """The one Store of this process for config.db_path() (open_store caches it per path)."""
+    return open_store(config.db_path())
+
+
+def ensure_store(progress=None) -> Path:
+    """Build the demo store at config.db_path() if the file does not exist (once per process).
+
+    The build writes a temporary file that is renamed into place only when complete, so an interrupted
+    build never leaves a half-filled store behind. `progress(fraction, message)` reports the build.
+    """
+    path = Path(config.db_path())
+    if path.exists():
+        return path
+    with _build_lock:
+        if path.exists():
+            return path
+        from dashboard.demo import build_demo_store
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".building")
+        for leftover in (tmp, Path(str(tmp) + ".wal")):
+            if leftover.exists():
+                leftover.unlink()
+        build_demo_store(tmp, progress=progress)
+        close_store(tmp)
+        os.replace(tmp, path)
+    return path
