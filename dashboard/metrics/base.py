@@ -121,11 +121,21 @@ def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_df(con: Any, name: str, scope: Scope, **extra: Any) -> pd.DataFrame:
-    """Run ``sql/<name>.sql`` for ``scope`` and return the whole result as a DataFrame."""
+    """Run ``sql/<name>.sql`` for ``scope`` and return the whole result as a DataFrame.
+
+    DATE columns come back as ``datetime.date`` objects (None for NULL), not pandas timestamps.
+    """
     sql = load_sql(name)
     cur = cursor_of(con)
     params = bind(sql, scope_params(cur, scope, **extra))
-    return cur.execute(sql, params).df()
+    result = cur.execute(sql, params)
+    date_cols = [d[0] for d in result.description if str(d[1]) == "DATE"]
+    df = result.df()
+    for col in date_cols:  # DATE stays a date (no 00:00:00 on screen or in downloads); NULL → None
+        df[col] = pd.Series(
+            [None if pd.isna(v) else v.date() for v in df[col]], index=df.index, dtype=object
+        )
+    return df
 
 
 def run_row(con: Any, name: str, scope: Scope, **extra: Any) -> dict[str, Any]:

@@ -101,4 +101,16 @@ b_grade_now AS (
     FROM risk_grades, b_params AS p
     WHERE system = p.risk_system AND period <= p.t_month
     GROUP BY entity_code
+),
+-- The team of each b_insp row as inspector names in their listed order (code when unknown).
+b_team AS (
+    SELECT x.task_code, x.entity_code,
+        string_agg(coalesce(ins.name, x.code), '、' ORDER BY x.pos) AS team
+    FROM (
+        SELECT task_code, entity_code, unnest(inspectors) AS code,
+            generate_subscripts(inspectors, 1) AS pos
+        FROM b_insp
+    ) AS x
+    LEFT JOIN inspectors AS ins ON ins.inspector_code = x.code
+    GROUP BY x.task_code, x.entity_code
 )

@@ -1,0 +1,51 @@
+"""覆盖率 drill-down lists (DESIGN.md §5 coverage). Each function: ``(con, scope) -> DataFrame``.
+
+Column names are Chinese (they are shown and downloaded as they are). The coverage base is the
+whole directory (never unit-filtered); town and item filters restrict it to entities of the town /
+tagged with the item.
+
+Frequency rule (:func:`over_inspected`, decided here because no national rule fixes it for every
+item): an entity counts as inspected too often when, within the 12 months (T − 365 days, T], it was
+inspected more than once for the same item by non-voided tasks — unless its latest 市场监管 grade
+(period ≤ T's month) is C or D (raised frequency is intended) or one of those inspections found a
+problem (a re-check is then justified).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from dashboard.metrics.base import run_df
+from dashboard.scope import Scope
+
+
+def coverage_by_unit(con: Any, scope: Scope) -> pd.DataFrame:
+    """Per unit (lead or partner): 任务数, 检查户次, 检查对象数, 名录基数, 覆盖率."""
+    return run_df(con, "coverage_by_unit", scope)
+
+
+def coverage_by_town(con: Any, scope: Scope) -> pd.DataFrame:
+    """Per town: 名录基数, 已检查对象数, 覆盖率."""
+    return run_df(con, "coverage_by_town", scope)
+
+
+def coverage_by_item(con: Any, scope: Scope) -> pd.DataFrame:
+    """Per item: base entities tagged with it, entities inspected by its tasks, 覆盖率."""
+    return run_df(con, "coverage_by_item", scope)
+
+
+def coverage_by_grade(con: Any, scope: Scope) -> pd.DataFrame:
+    """Per grade A–D and U: the base's share (名录占比) against the inspected entities' share (检查占比)."""
+    return run_df(con, "coverage_by_grade", scope)
+
+
+def never_inspected(con: Any, scope: Scope, years: int = 3) -> pd.DataFrame:
+    """Directory entities (open and registered at T) with no inspection in the last ``years`` years."""
+    return run_df(con, "coverage_never_inspected", scope, years=int(years))
+
+
+def over_inspected(con: Any, scope: Scope) -> pd.DataFrame:
+    """Entities inspected more often than the frequency rule of this module allows."""
+    return run_df(con, "coverage_over_inspected", scope)

@@ -1,0 +1,36 @@
+"""联合抽查 drill-down lists (joint_task_share / joint_household_share). ``(con, scope) -> DataFrame``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from dashboard.domain.codes import JOINT_KINDS, TASK_SOURCES, TASK_STATUSES
+from dashboard.metrics.base import run_df
+from dashboard.scope import Scope
+
+
+def joint_by_unit(con: Any, scope: Scope) -> pd.DataFrame:
+    """Per unit: the two joint shares over the tasks it leads or partners (= the KPI for that unit)."""
+    return run_df(con, "joint_by_unit", scope)
+
+
+def joint_by_kind(con: Any, scope: Scope) -> pd.DataFrame:
+    """Tasks and task-entity pairs by 联合类型 (部门内部联合 / 跨部门联合 / 非联合)."""
+    df = run_df(con, "joint_by_kind", scope)
+    df["联合类型"] = df["联合类型"].map(JOINT_KINDS)
+    return df
+
+
+def non_joint_tasks(con: Any, scope: Scope) -> pd.DataFrame:
+    """Tasks of Y with joint_kind none."""
+    df = run_df(con, "joint_non_joint_tasks", scope)
+    df["来源"] = df["来源"].map(lambda v: TASK_SOURCES.get(v, v))
+    df["状态"] = df["状态"].map(lambda v: TASK_STATUSES.get(v, v))
+    return df
+
+
+def partner_departments(con: Any, scope: Scope) -> pd.DataFrame:
+    """External departments in joint tasks of Y: 联合任务数, 牵头单位, 检查户数."""
+    return run_df(con, "joint_partner_departments", scope)
