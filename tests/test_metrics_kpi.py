@@ -270,3 +270,96 @@ def test_cli_errors(small_db, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["kpi", "--db", str(small_db)])
     assert exc.value.code == 2
+
+
+# -- the demo county: every planted problem is found exactly -------------------------------------
+
+DEMO_T = date(2026, 11, 27)
+
+
+def _pairs(df) -> list[list[str]]:
+    return sorted([t, e] for t, e in zip(df["任务编码"], df["主体编码"], strict=True))
+
+
+@pytest.fixture(scope="module")
+def planted(demo_store):
+    from dashboard.demo.planted import load_planted
+
+    manifest = load_planted(demo_store)
+    assert manifest is not None and manifest["as_of"] == DEMO_T.isoformat()
+    return manifest
+
+
+def test_demo_planted_problems_found_exactly(demo_store, planted):
+    from dashboard.metrics import coverage, followup, joint, timeliness
+
+    cur = demo_store.cursor()
+    assert planted["years"]
+    for year in planted["years"]:
+        exp = planted["by_year"][str(year)]
+        scope = Scope(year, DEMO_T)
+        k = compute_kpis(cur, scope)
+        assert _pairs(timeliness.late_entries(cur, scope)) == exp["late_entries"], year
+        assert _pairs(timeliness.entries_overdue(cur, scope)) == exp["entry_overdue"], year
+        pubs = timeliness.late_publications(cur, scope)
+        assert _pairs(pubs[pubs["情况"] == "逾期公示"]) == exp["late_publications"], year
+        assert _pairs(pubs[pubs["情况"] == "超期未公示"]) == exp["publish_overdue"], year
+        assert _pairs(followup.overdue_followups(cur, scope)) == exp["followup_overdue"], year
+        bf = followup.backfill_problems(cur, scope)
+        assert _pairs(bf) == exp["backfill_late"], year
+        assert _pairs(bf[bf["情况"] == "超期未回填"]) == exp["backfill_missing"], year
+        assert sorted(joint.non_joint_tasks(cur, scope)["任务编码"]) == exp["non_joint_tasks"]
+        assert k["entry_overdue"].value == len(exp["entry_overdue"])
+        assert k["followup_overdue"].value == len(exp["followup_overdue"])
+        assert k["backfill_late"].value == len(exp["backfill_late"])
+        assert k["joint_task_share"].denominator == exp["tasks"]
+        assert k["joint_task_share"].numerator == exp["tasks"] - len(exp["non_joint_tasks"])
+        assert k["risk_graded_share"].numerator == exp["tasks"] - len(exp["non_risk_graded_tasks"])
+        # entered late + entered on time + overdue = the entry denominator
+        assert k["entry_on_time"].denominator - k["entry_on_time"].numerator == len(
+            exp["late_entries"]
+        ) + len(exp["entry_overdue"])
+        assert k["publish_on_time"].denominator - k["publish_on_time"].numerator == len(
+            exp["late_publications"]
+        ) + len(exp["publish_overdue"])
+        assert (k["coverage"].numerator, k["coverage"].denominator) == (
+            exp["coverage"]["inspected"],
+            exp["coverage"]["base"],
+        )
+        by_unit = coverage.coverage_by_unit(cur, scope)
+        found = {u: n for u, n in zip(by_unit["单位编码"], by_unit["检查对象数"], strict=True) if n}
+        assert found == exp["coverage"]["by_unit"], year
+        internal_below = by_unit[
+            (by_unit["任务数"] > 0)
+            & (by_unit["覆盖率"] < 0.05)
+            & ~by_unit["单位编码"].isin(["SJJ", "YJJ", "STJ"])
+        ]
+        assert sorted(internal_below["单位编码"]) == exp["units_below_coverage"], year
+    scope = Scope(planted["years"][-1], DEMO_T)
+    hr = coverage.high_risk_uninspected(cur, scope)
+    assert sorted(hr["主体编码"]) == planted["high_risk_uninspected"]
+    assert compute_kpis(cur, scope)["high_risk_uninspected"].value == len(
+        planted["high_risk_uninspected"]
+    )
+
+
+def test_demo_national_day_late_entries_are_late(demo_store, planted):
+    from dashboard.metrics import timeliness
+
+    exp = planted["by_year"][str(DEMO_T.year)]
+    df = timeliness.late_entries(demo_store.cursor(), Scope(DEMO_T.year, DEMO_T))
+    late = {(t, e) for t, e in zip(df["任务编码"], df["主体编码"], strict=True)}
+    for t, e in (
+        exp["late_entries_across_national_day"] + exp["late_entries_across_spring_festival"]
+    ):
+        assert (t, e) in late
+
+
+def test_demo_kpis_are_fast(demo_store):
+    import time
+
+    cur = demo_store.cursor()
+    for scope in (Scope(2026, DEMO_T), Scope(2026, DEMO_T, unit="KCK"), Scope(2025, DEMO_T)):
+        start = time.perf_counter()
+        compute_kpis(cur, scope)
+        assert time.perf_counter() - start < 1.0

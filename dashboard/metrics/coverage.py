@@ -49,3 +49,8 @@ def never_inspected(con: Any, scope: Scope, years: int = 3) -> pd.DataFrame:
 def over_inspected(con: Any, scope: Scope) -> pd.DataFrame:
     """Entities inspected more often than the frequency rule of this module allows."""
     return run_df(con, "coverage_over_inspected", scope)
+
+
+def high_risk_uninspected(con: Any, scope: Scope) -> pd.DataFrame:
+    """The entities counted by the high_risk_uninspected KPI (same CTE), riskiest first."""
+    return run_df(con, "coverage_high_risk_uninspected", scope)

@@ -113,4 +113,30 @@ b_team AS (
     ) AS x
     LEFT JOIN inspectors AS ins ON ins.inspector_code = x.code
     GROUP BY x.task_code, x.entity_code
+),
+-- high_risk_uninspected (§5): entities of b_entities not closed by T whose latest grade
+-- (b_grade_now) is D, with no inspection of a non-voided task in (T − $lookback_days, T]. With a
+-- unit filter: entities tagged with an item whose owner_unit is one of the units.
+b_last_inspected AS (
+    SELECT i.entity_code, max(i.inspected_on) AS last_on
+    FROM inspections AS i
+    JOIN tasks AS t ON t.task_code = i.task_code,
+    b_params AS p
+    WHERE t.status <> 'voided' AND i.inspected_on <= p.t
+    GROUP BY i.entity_code
+),
+b_high_risk AS (
+    SELECT e.entity_code, e.name, e.entity_kind, e.town, e.tags, e.status,
+        g.grade, g.score, g.period, li.last_on
+    FROM b_entities AS e
+    JOIN b_grade_now AS g ON g.entity_code = e.entity_code
+    LEFT JOIN b_last_inspected AS li ON li.entity_code = e.entity_code,
+    b_params AS p
+    WHERE g.grade = 'D'
+        AND (e.closed_on IS NULL OR e.closed_on > p.t)
+        AND (li.last_on IS NULL OR li.last_on <= p.t - CAST($lookback_days AS INTEGER))
+        AND (p.units IS NULL OR EXISTS (
+            SELECT 1 FROM items AS it
+            WHERE list_contains(p.units, it.owner_unit) AND list_contains(e.tags, it.item_code)
+        ))
 )

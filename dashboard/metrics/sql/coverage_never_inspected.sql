@@ -1,14 +1,6 @@
 -- Entities of the directory (not closed by T, registered by T) with no inspection of a non-voided
 -- task in (T − $years years, T]. Unit filter: entities tagged with an item owned by one of the units.
-WITH {{base}},
-last_seen AS (
-    SELECT i.entity_code, max(i.inspected_on) AS last_on
-    FROM inspections AS i
-    JOIN tasks AS t ON t.task_code = i.task_code,
-    b_params AS p
-    WHERE t.status <> 'voided' AND i.inspected_on <= p.t
-    GROUP BY i.entity_code
-)
+WITH {{base}}
 SELECT
     e.entity_code AS 主体编码,
     e.name AS 名称,
@@ -20,7 +12,7 @@ SELECT
     ls.last_on AS 最近检查日期
 FROM b_entities AS e
 LEFT JOIN b_grade_now AS g ON g.entity_code = e.entity_code
-LEFT JOIN last_seen AS ls ON ls.entity_code = e.entity_code,
+LEFT JOIN b_last_inspected AS ls ON ls.entity_code = e.entity_code,
 b_params AS p
 WHERE (e.closed_on IS NULL OR e.closed_on > p.t)
     AND (e.registered_on IS NULL OR e.registered_on <= p.t)

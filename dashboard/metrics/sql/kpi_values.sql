@@ -43,22 +43,6 @@ fu AS (
     FROM y_fu, b_params AS p
 ),
 hr AS (
-    SELECT count(*) AS high_risk_uninspected
-    FROM b_entities AS e
-    JOIN b_grade_now AS g ON g.entity_code = e.entity_code,
-    b_params AS p
-    WHERE g.grade = 'D'
-        AND (e.closed_on IS NULL OR e.closed_on > p.t)
-        AND (p.units IS NULL OR EXISTS (
-            SELECT 1 FROM items AS it
-            WHERE list_contains(p.units, it.owner_unit) AND list_contains(e.tags, it.item_code)
-        ))
-        AND NOT EXISTS (
-            SELECT 1 FROM inspections AS i JOIN tasks AS t ON t.task_code = i.task_code
-            WHERE i.entity_code = e.entity_code
-                AND t.status <> 'voided'
-                AND i.inspected_on > p.t - CAST($lookback_days AS INTEGER)
-                AND i.inspected_on <= p.t
-        )
+    SELECT count(*) AS high_risk_uninspected FROM b_high_risk
 )
 SELECT * FROM cov, tsk, ins, fu, hr
