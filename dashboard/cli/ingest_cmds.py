@@ -1,0 +1,91 @@
+"""`dashboard import`, `dashboard export` and `dashboard templates` (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dashboard.cli.common import CLI_ACTOR, add_db_option, store_from_args
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import", help="导入交换格式的数据（CSV 文件夹、单个 CSV 或 XLSX 工作簿）")
+    add_db_option(p)
+    p.add_argument("path", type=Path, help="CSV 文件夹、.csv 文件或 .xlsx 工作簿")
+    p.add_argument("--dry-run", action="store_true", help="只检查并统计，不写入数据库")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="把全部 12 张表导出为 CSV（可再导入）")
+    add_db_option(p)
+    p.add_argument("directory", type=Path, help="输出文件夹（不存在时自动创建）")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("templates", help="生成导入模板（每表一个 CSV 和一个 XLSX 工作簿）")
+    p.add_argument("directory", type=Path, help="输出文件夹（不存在时自动创建）")
+    p.set_defaults(func=cmd_templates)
+
+
+def _progress(fraction: float, message: str) -> None:
+    print(f"[{fraction:5.0%}] {message}", file=sys.stderr, flush=True)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from dashboard.ingest import run_import
+    from dashboard.ingest.problems import SEVERITY_ZH
+
+    if not args.path.exists():
+        print(f"参数错误：找不到 {args.path}，请检查路径。", file=sys.stderr)
+        return 2
+    store = store_from_args(args)
+    report = run_import(store, args.path, actor=CLI_ACTOR, dry_run=args.dry_run, progress=_progress)
+    for p in sorted(report.problems, key=lambda p: p.severity != "error"):
+        row = "" if p.row is None else str(p.row)
+        print(
+            f"{SEVERITY_ZH[p.severity]}\t{p.file}\t{row}\t{p.column or ''}\t{p.value or ''}\t{p.message}"
+        )
+    if report.counts:
+        print("表\t新增\t更新\t未变")
+        for table, c in report.counts.items():
+            print(f"{table}\t{c['added']}\t{c['updated']}\t{c['unchanged']}")
+    n_err, n_warn = len(report.errors), len(report.warnings)
+    if n_err:
+        print(f"发现 {n_err} 个错误、{n_warn} 个警告：未写入任何数据，请改正后重新导入。")
+        return 1
+    if args.dry_run:
+        print(f"试导入通过（{n_warn} 个警告），未写入数据；去掉 --dry-run 即可正式导入。")
+    else:
+        print(f"导入完成（{n_warn} 个警告），导入记录编号 {report.import_id}。")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from dashboard.ingest import export_store
+
+    store = store_from_args(args)
+    try:
+        paths = export_store(store, args.directory)
+    except OSError as exc:
+        print(
+            f"无法写入 {args.directory}：{exc.strerror or exc}，请换一个文件夹。", file=sys.stderr
+        )
+        return 2
+    for path in paths:
+        print(path)
+    print(f"已导出 {len(paths)} 个文件到 {args.directory}。")
+    return 0
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    from dashboard.ingest import write_templates
+
+    try:
+        paths = write_templates(args.directory)
+    except OSError as exc:
+        print(
+            f"无法写入 {args.directory}：{exc.strerror or exc}，请换一个文件夹。", file=sys.stderr
+        )
+        return 2
+    for path in paths:
+        print(path)
+    return 0
