@@ -294,10 +294,10 @@ def show_problems(problems: pd.DataFrame, *, key: str = "problems") -> None:
         st.success(t("common.problems.none"))
         return
     frame = problems.copy()
-    if "severity" in frame.columns:
-        errors = int((frame["severity"].astype(str).str.lower().isin(["error", "错误"])).sum())
-        warnings = len(frame) - errors
-        st.warning(t("common.problems.summary", errors=errors, warnings=warnings))
+    level = next((c for c in ("severity", "级别") if c in frame.columns), None)
+    if level is not None:
+        errors = int(frame[level].astype(str).str.lower().isin(["error", "错误"]).sum())
+        st.warning(t("common.problems.summary", errors=errors, warnings=len(frame) - errors))
     frame = frame.rename(
         columns={c: t(k) for c, k in PROBLEM_COLUMNS.items() if c in frame.columns}
     )

@@ -1,0 +1,204 @@
+"""The app shell with AppTest: log-in gate, wrong password, admin on the demo store, roles, expiry."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.config import PROJECT_ROOT
+from dashboard.store import close_store, open_store
+from dashboard.ui import nav
+from tests.browser_util import copy_demo_store, login_as
+
+APP = str(PROJECT_ROOT / "app.py")
+
+
+@pytest.fixture(scope="module")
+def shell_db(demo_store, demo_db_path, tmp_path_factory):
+    path = copy_demo_store(
+        demo_store, demo_db_path, tmp_path_factory.mktemp("shell") / "shell.duckdb"
+    )
+    yield path
+    close_store(path)
+
+
+@pytest.fixture
+def app_env(shell_db, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DB", str(shell_db))
+    return open_store(shell_db)
+
+
+def _texts(elements) -> list[str]:
+    return [str(e.value) for e in elements]
+
+
+def _log_in(at, username, password):
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    at.button(key="FormSubmitter:login_form-登录").click()
+    return at.run()
+
+
+def test_logged_out_shows_only_the_login_form(app_env):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert [ti.label for ti in at.text_input] == ["用户名", "密码"]
+    assert "双随机监管驾驶舱" in _texts(at.title)
+    # no scope controls, no user box, no data tables besides the demo accounts
+    assert len(at.sidebar.selectbox) == 0
+    assert not any("退出登录" == b.label for b in at.button)
+    # demo store: the demo accounts are listed
+    demo = at.dataframe[0].value
+    assert "admin" in demo.iloc[:, 0].tolist()
+    assert "Admin@2026" in demo.iloc[:, 1].tolist()
+
+
+def test_wrong_password_is_refused(app_env):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    _log_in(at, "admin", "wrong-password-1")
+    assert "用户名或密码错误。" in _texts(at.error)
+    assert "auth_user" not in at.session_state
+    assert [ti.label for ti in at.text_input] == ["用户名", "密码"]
+
+
+def test_admin_logs_in_and_sees_the_shell(app_env):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    _log_in(at, "admin", "Admin@2026")
+    assert not at.exception, at.exception
+    assert at.session_state["auth_user"].username == "admin"
+    sidebar = " ".join(_texts(at.sidebar.markdown))
+    assert "演示数据" in sidebar
+    assert "办公室管理员" in sidebar
+    assert any(b.label == "退出登录" for b in at.sidebar.button)
+    # the default page ran (总览 if it exists, else 数据管理)
+    default = nav.default_page_key(nav.visible_pages("admin"))
+    assert nav.page_spec(default).key in {"overview", "data_management"}
+    if default == "data_management":
+        assert "数据管理" in _texts(at.title)
+
+
+def test_log_out_returns_to_login(app_env):
+    at = AppTest.from_file(APP, default_timeout=60)
+    login_as(at, "admin", app_env)
+    at.run()
+    at.sidebar.button(key="_logout").click().run()
+    assert "auth_user" not in at.session_state
+    assert [ti.label for ti in at.text_input] == ["用户名", "密码"]
+
+
+def test_direct_page_without_login_shows_login_prompt(app_env):
+    at = AppTest.from_file(
+        str(PROJECT_ROOT / "pages" / "data_management.py"), default_timeout=60
+    ).run()
+    assert not at.exception
+    assert "请先登录：本页面需要登录后才能查看。" in _texts(at.info)
+    assert "数据管理" not in _texts(at.title)
+    assert [ti.label for ti in at.text_input] == ["用户名", "密码"]
+    assert not any(m.label in ("检查对象", "抽查任务") for m in at.metric)
+
+
+def test_role_is_enforced_on_admin_pages(app_env):
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "users.py"), default_timeout=60)
+    login_as(at, "kck", app_env)
+    at.run()
+    assert "您的角色无权查看本页面，如需使用请联系办公室管理员。" in _texts(at.error)
+    assert len(at.dataframe) == 0
+
+
+def test_session_expires_after_inactivity(app_env):
+    at = AppTest.from_file(APP, default_timeout=60)
+    login_as(at, "admin", app_env)
+    at.session_state["auth_last_activity"] = datetime.now() - timedelta(minutes=31)
+    at.run()
+    assert "auth_user" not in at.session_state
+    assert any("30 分钟未操作" in w for w in _texts(at.warning))
+    assert [ti.label for ti in at.text_input] == ["用户名", "密码"]
+
+
+SCOPE_PAGE = """
+import streamlit as st
+from dashboard.ui import page_setup
+scope = page_setup("overview")
+st.session_state["test_scope"] = scope
+"""
+
+
+def test_unit_user_scope_lists_only_own_unit(app_env, tmp_path):
+    page = PROJECT_ROOT / "pages" / "account.py"
+    at = AppTest.from_file(str(page), default_timeout=60)
+    login_as(at, "kck", app_env)
+    at.run()
+    assert not at.exception
+    assert len(at.sidebar.selectbox) == 0  # account page: no scope controls
+    # a page with scope: the unit box offers only the user's unit
+    from dashboard.ui import sidebar
+
+    scope_page = tmp_path / "scope_page.py"
+    scope_page.write_text(SCOPE_PAGE, encoding="utf-8")
+    at = AppTest.from_file(str(scope_page), default_timeout=60)
+    login_as(at, "kck", app_env)
+    at.run()
+    unit_box = at.sidebar.selectbox(key="_w_" + sidebar.UNIT)
+    assert unit_box.options == ["矿产资源管理股"]
+
+
+def test_navigation_registry_filters_by_role():
+    admin_keys = {p.key for p in nav.PAGES if p.allows("admin")}
+    unit_keys = {p.key for p in nav.PAGES if p.allows("unit")}
+    leader_keys = {p.key for p in nav.PAGES if p.allows("leader")}
+    assert {"users", "settings", "audit"} <= admin_keys
+    assert not {"users", "settings", "audit"} & unit_keys
+    assert "audit" in leader_keys and "users" not in leader_keys
+    assert len({p.url_path for p in nav.PAGES} | {nav.LOGIN.url_path}) == len(nav.PAGES) + 1
+    assert (
+        nav.default_page_key([nav.BY_KEY["data_management"], nav.BY_KEY["users"]])
+        == "data_management"
+    )
+    assert nav.default_page_key([nav.BY_KEY["users"], nav.BY_KEY["overview"]]) == "overview"
+
+
+def test_scope_from_sidebar_for_unit_user_and_admin(app_env, tmp_path):
+    from datetime import date
+
+    scope_page = tmp_path / "scope_page.py"
+    scope_page.write_text(SCOPE_PAGE, encoding="utf-8")
+    years = sorted(
+        {
+            r[0]
+            for r in app_env.rows(
+                "SELECT DISTINCT year(start_on) FROM tasks WHERE start_on IS NOT NULL"
+            )
+        }
+    )
+    today = date.today()
+    expected_year = today.year if today.year in years else years[-1]
+
+    at = AppTest.from_file(str(scope_page), default_timeout=60)
+    login_as(at, "kck", app_env)
+    at.run()
+    scope = at.session_state["test_scope"]
+    assert scope.allowed_units == frozenset({"KCK"})
+    assert scope.unit == "KCK" and scope.unit_filter == ["KCK"]
+    assert scope.year == expected_year
+    assert scope.role == "unit" and scope.username == "kck"
+
+    at = AppTest.from_file(str(scope_page), default_timeout=60)
+    login_as(at, "admin", app_env)
+    at.run()
+    unit_box = at.sidebar.selectbox(key="_w_scope.unit")
+    assert unit_box.options[0] == "全部"
+    assert len(unit_box.options) == 1 + app_env.scalar("SELECT count(*) FROM units")
+    assert at.session_state["test_scope"].allowed_units is None
+    assert at.session_state["test_scope"].unit is None
+    # choose a unit and a past year: the scope follows, the as-of date moves to Dec 31
+    unit_box.select_index(2).run()
+    past = [y for y in years if y < expected_year]
+    if past:
+        at.sidebar.selectbox(key="_w_scope.year").select(past[-1]).run()
+        scope = at.session_state["test_scope"]
+        assert scope.year == past[-1] and scope.as_of == date(past[-1], 12, 31)
+    scope = at.session_state["test_scope"]
+    code = app_env.rows("SELECT unit_code FROM units ORDER BY unit_code")[1][0]
+    assert scope.unit == code
