@@ -25,6 +25,7 @@ from dashboard.auth.accounts import (
     scope_for,
     session_expired,
     update_user,
+    validate_new_user,
 )
 from dashboard.auth.passwords import policy_problem
 
@@ -49,4 +50,5 @@ __all__ = [
     "scope_for",
     "session_expired",
     "update_user",
+    "validate_new_user",
 ]

@@ -291,6 +291,23 @@ def _active_admins(store: Store) -> int:
     return store.scalar("SELECT count(*) FROM users WHERE role = 'admin' AND active")
 
 
+def validate_new_user(
+    store: Store, username: str, display_name: str, role: str, unit_codes
+) -> tuple[str, str, list[str]]:
+    """Check everything about a new account but its password; (username, display_name, units) or AuthError."""
+    name = normalise_username(username)
+    if not _USERNAME.fullmatch(name):
+        raise AuthError(
+            f"用户名“{username}”不合规：须为 2–32 位字母、数字、下划线、点或连字符，且以字母或数字开头。"
+        )
+    if _row(store, name) is not None:
+        raise AuthError(f"用户名“{name}”已存在。")
+    _check_role(role)
+    display = (display_name or "").strip() or name
+    units = _clean_units(store, role, unit_codes)
+    return name, display, units
+
+
 def create_user(
     store: Store,
     username: str,
@@ -303,16 +320,7 @@ def create_user(
     must_change_password: bool = False,
 ) -> User:
     """Create an account; raises AuthError (one Chinese sentence) on any invalid input."""
-    name = normalise_username(username)
-    if not _USERNAME.fullmatch(name):
-        raise AuthError(
-            f"用户名“{username}”不合规：须为 2–32 位字母、数字、下划线、点或连字符，且以字母或数字开头。"
-        )
-    if _row(store, name) is not None:
-        raise AuthError(f"用户名“{name}”已存在。")
-    _check_role(role)
-    display = (display_name or "").strip() or name
-    units = _clean_units(store, role, unit_codes)
+    name, display, units = validate_new_user(store, username, display_name, role, unit_codes)
     _check_policy(password, name)
     password_hash = passwords.hash_password(password)
     with store.transaction() as cur:
