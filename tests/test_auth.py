@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from dashboard import auth, config
 from dashboard.auth import AuthError, User, passwords
 from dashboard.scope import Scope
+from dashboard.store import open_store
 
 PW = "Secret2026"
 T0 = datetime(2026, 11, 27, 9, 0, 0)
@@ -21,6 +22,23 @@ def cheap_hasher():
     old = passwords.set_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     yield
     passwords.set_hasher(old)
+
+
+@pytest.fixture(scope="module")
+def shared_store():
+    """One in-memory store for the module (building the calendar per test is the slow part)."""
+    s = open_store(":memory:")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def store(shared_store):
+    """The shared store emptied of everything these tests write."""
+    with shared_store.transaction() as cur:
+        for table in ("users", "audit_log", "settings", "units"):
+            cur.execute(f"DELETE FROM {table}")
+    return shared_store
 
 
 @pytest.fixture
@@ -181,6 +199,15 @@ def test_unknown_user_and_wrong_password_same_message(units_store):
     ]
     assert details == ["未知用户名", "密码错误（连续第 1 次）"]
     assert "Wrong2026" not in audit_text(store) and PW not in audit_text(store)
+    assert store.scalar("SELECT actor FROM audit_log WHERE detail = '未知用户名'") == "nobody"
+
+
+def test_password_typed_as_user_name_is_not_logged(units_store):
+    with pytest.raises(AuthError, match="^用户名或密码错误。$"):
+        auth.authenticate(units_store, "Admin@2026!", "", now=T0)
+    assert units_store.rows("SELECT actor, action, detail FROM audit_log") == [
+        ("（无效用户名）", "auth.fail", "未知用户名")
+    ]
 
 
 def test_lockout_after_five_failures_then_unlocks(units_store):

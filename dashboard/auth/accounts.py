@@ -166,7 +166,10 @@ def _check_password(store: Store, username: str, password: str, now: datetime) -
     row = _row(store, name) if name else None
     if row is None:
         passwords.burn_time(password or "")
-        _audit(store, (name or "（空）")[:64], "auth.fail", None, "未知用户名")
+        # the attempted name is recorded only when it looks like a user name, so a password typed
+        # into the name field (it usually has symbols or is too long) does not end up in the log
+        actor = name if _USERNAME.fullmatch(name) else "（无效用户名）"
+        _audit(store, actor, "auth.fail", None, "未知用户名")
         raise AuthError(WRONG_CREDENTIALS)
 
     locked_until = row["locked_until"]
