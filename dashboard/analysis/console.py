@@ -214,7 +214,7 @@ class SqlConsole:
                     cur.execute(sql)
                     chunks, count = [], 0
                     while count <= self.row_cap:
-                        chunk = cur.fetch_df_chunk(1)
+                        chunk = cur.fetch_df_chunk(1, date_as_object=True)
                         if chunk is None or len(chunk) == 0:
                             break
                         chunks.append(chunk)

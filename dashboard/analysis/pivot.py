@@ -128,6 +128,11 @@ def _label(value) -> str:
     return str(value)
 
 
+def value_label(value) -> str:
+    """The text a value is grouped and filtered by (是/否, ISO dates, （空） for missing)."""
+    return _label(value)
+
+
 def _as_comparable(series: pd.Series, value):
     """A filter bound converted to the series' kind (dates compare as dates)."""
     sample = series.dropna()
