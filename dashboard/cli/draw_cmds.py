@@ -1,0 +1,281 @@
+"""`dashboard draw`, `redraw`, `revisit-draw`, `confirm-draw`, `draw-cert` and `verify` (DESIGN.md §6)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from dashboard.cli.common import CLI_ACTOR, add_db_option, store_from_args
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "draw", help="对一个待抽取的任务进行可验证抽取（--dry-run 只预览名录与数量）"
+    )
+    add_db_option(p)
+    p.add_argument("task_code", metavar="TASK_CODE", help="任务编码")
+    _draw_options(p)
+    p.add_argument(
+        "--dry-run", action="store_true", help="只预览：各层名录数、比例、抽取数与名录哈希"
+    )
+    p.set_defaults(func=cmd_draw)
+
+    p = sub.add_parser("redraw", help="重新抽取（取代原抽取，必须说明原因）")
+    add_db_option(p)
+    p.add_argument("draw_id", metavar="DRAW_ID", help="要取代的抽取编号")
+    p.add_argument("--reason", default=None, help="重新抽取的原因（必填）")
+    _draw_options(p)
+    p.set_defaults(func=cmd_redraw)
+
+    p = sub.add_parser("revisit-draw", help="回访抽取：从已完结的后续处理中按单位分层抽取")
+    add_db_option(p)
+    p.add_argument("revisit_code", metavar="CODE", help="回访批次编码，如 HF2026-01")
+    _draw_options(p)
+    p.add_argument("--unit", action="append", default=None, help="只抽这些责任单位（可重复）")
+    p.add_argument("--dry-run", action="store_true", help="只预览")
+    p.set_defaults(func=cmd_revisit)
+
+    p = sub.add_parser("confirm-draw", help="确认抽取名单")
+    add_db_option(p)
+    p.add_argument("draw_id", metavar="DRAW_ID")
+    p.add_argument("--user", default=CLI_ACTOR, help="确认人")
+    p.set_defaults(func=cmd_confirm)
+
+    p = sub.add_parser("draw-cert", help="导出抽取证书（JSON + 可打印 HTML）")
+    add_db_option(p)
+    p.add_argument("draw_id", metavar="DRAW_ID")
+    p.add_argument("--out", type=Path, default=Path("."), help="输出目录（默认当前目录）")
+    p.add_argument("--public", action="store_true", help="另写一份不含风险分层的公示版 HTML")
+    p.set_defaults(func=cmd_cert)
+
+    p = sub.add_parser("verify", help="复核抽取台账（全部或一次抽取），或用 --cert 复核一份证书")
+    add_db_option(p)
+    p.add_argument("draw_id", metavar="DRAW_ID", nargs="?", default=None)
+    p.add_argument("--cert", type=Path, default=None, help="只复核这份 JSON 证书（不需要数据库）")
+    p.set_defaults(func=cmd_verify)
+
+
+def _draw_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--public-value", default=None, help="事先公布或当众产生的公开随机值")
+    p.add_argument("--date", default=None, help="抽取日期 YYYY-MM-DD（默认今天）")
+    p.add_argument("--operator", default=CLI_ACTOR, help="操作人")
+    p.add_argument(
+        "--ratio",
+        action="append",
+        default=None,
+        help="抽查比例：0.05（所有分层）或 A=0.01（某一分层），可重复；计划任务取计划的比例",
+    )
+    p.add_argument("--witness", action="append", default=None, help="见证人（可重复）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+
+def _err(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 2
+
+
+def _print_preview(prev, as_json: bool) -> None:
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "task_code": prev.task_code,
+                    "kind": prev.kind,
+                    "draw_date": prev.draw_date.isoformat(),
+                    "pool_size": prev.pool_size,
+                    "pool_hash": prev.pool_hash,
+                    "strata": prev.strata,
+                    "units": prev.units,
+                    "min_inspectors": prev.min_inspectors,
+                    "inspector_pool": prev.inspector_pool,
+                    "ratio_source": prev.ratio_source,
+                    "warnings": prev.warnings,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    print(f"预览：{prev.task_code} {prev.task_name}，抽取日期 {prev.draw_date}")
+    print(f"名录对象 {prev.pool_size} 个，名录哈希 {prev.pool_hash}")
+    print("分层  名录数  比例  抽取数")
+    for s in prev.strata:
+        ratio = s["ratio"] if s["ratio"] is not None else "（未输入）"
+        size = s["size"] if s["size"] is not None else "-"
+        print(f"{s['stratum']:<5} {s['pool_size']:>6}  {ratio}  {size}")
+    print(f"合计抽取 {prev.total_size} 个；检查单位 {'、'.join(prev.units) or '（不匹配人员）'}")
+    for w in prev.warnings:
+        print(f"提醒：{w}")
+
+
+def _print_record(record: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    print(f"抽取完成：{record['draw_id']}（任务 {record['task_code']}，{record['draw_date']}）")
+    print(f"种子 {record['seed']}")
+    teams = {a["entity_code"]: a["inspector_codes"] for a in record["assignments"]}
+    for s in record["selections"]:
+        team = "、".join(teams.get(s["entity_code"], []))
+        print(f"  {s['stratum']}  {s['entity_code']}  {team}")
+    if record["unstaffed"]:
+        print(f"人员不足：{'、'.join(record['unstaffed'])}")
+    print(f"记录哈希 {record['record_hash']}")
+
+
+def cmd_draw(args: argparse.Namespace) -> int:
+    from dashboard import draw
+
+    store = store_from_args(args)
+    try:
+        if args.dry_run:
+            _print_preview(draw.preview(store, args.task_code, args.date, args.ratio), args.json)
+            return 0
+        if not (args.public_value or "").strip():
+            return _err("请用 --public-value 输入公开随机值（预览请加 --dry-run）。")
+        record = draw.run_draw(
+            store,
+            args.task_code,
+            args.public_value,
+            operator=args.operator,
+            draw_date=args.date,
+            ratios=args.ratio,
+            witnesses=args.witness,
+        )
+    except draw.DrawError as exc:
+        return _err(str(exc))
+    _print_record(record, args.json)
+    return 0
+
+
+def cmd_redraw(args: argparse.Namespace) -> int:
+    from dashboard import draw
+
+    if not (args.reason or "").strip():
+        return _err("重新抽取必须说明原因，请用 --reason 填写原因。")
+    if not (args.public_value or "").strip():
+        return _err("请用 --public-value 输入新的公开随机值。")
+    store = store_from_args(args)
+    try:
+        record = draw.redraw(
+            store,
+            args.draw_id,
+            args.public_value,
+            reason=args.reason,
+            operator=args.operator,
+            draw_date=args.date,
+            ratios=args.ratio,
+            witnesses=args.witness,
+        )
+    except draw.DrawError as exc:
+        return _err(str(exc))
+    _print_record(record, args.json)
+    return 0
+
+
+def cmd_revisit(args: argparse.Namespace) -> int:
+    from dashboard import draw
+
+    store = store_from_args(args)
+    try:
+        if args.dry_run:
+            prev = draw.revisit_preview(
+                store, args.revisit_code, args.date, args.ratio, units=args.unit
+            )
+            _print_preview(prev, args.json)
+            return 0
+        if not (args.public_value or "").strip():
+            return _err("请用 --public-value 输入公开随机值（预览请加 --dry-run）。")
+        record = draw.run_revisit_draw(
+            store,
+            args.revisit_code,
+            args.public_value,
+            operator=args.operator,
+            draw_date=args.date,
+            ratios=args.ratio,
+            units=args.unit,
+            witnesses=args.witness,
+        )
+    except draw.DrawError as exc:
+        return _err(str(exc))
+    _print_record(record, args.json)
+    return 0
+
+
+def cmd_confirm(args: argparse.Namespace) -> int:
+    from dashboard import draw
+
+    store = store_from_args(args)
+    try:
+        draw.confirm_draw(store, args.draw_id, args.user)
+    except draw.DrawError as exc:
+        return _err(str(exc))
+    print(f"已确认抽取 {args.draw_id}。")
+    return 0
+
+
+def cmd_cert(args: argparse.Namespace) -> int:
+    from dashboard import draw
+
+    store = store_from_args(args)
+    try:
+        cert = draw.certificate(store, args.draw_id)
+    except draw.DrawError as exc:
+        return _err(str(exc))
+    names = draw.names_for(store, cert)
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    draw_id = cert["draw_id"]
+    (out / f"{draw_id}.json").write_text(
+        json.dumps(cert, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    (out / f"{draw_id}.html").write_text(draw.certificate_html(cert, names), encoding="utf-8")
+    written = [out / f"{draw_id}.json", out / f"{draw_id}.html"]
+    if args.public:
+        path = out / f"{draw_id}.public.html"
+        path.write_text(draw.public_certificate_html(cert, names), encoding="utf-8")
+        written.append(path)
+    for path in written:
+        print(f"已写出 {path}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from dashboard.draw import protocol
+
+    if args.cert is not None:
+        try:
+            cert = json.loads(args.cert.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            return _err(f"无法读取证书 {args.cert}：{exc}")
+        if not isinstance(cert, dict):
+            return _err(f"证书 {args.cert} 不是 JSON 对象。")
+        checks = protocol.check_certificate(cert)
+        for name, ok, detail in checks:
+            print(f"{'通过' if ok else '不通过'}  {name}" + ("" if ok else f"：{detail}"))
+        passed = all(ok for _, ok, _ in checks)
+        if args.draw_id and cert.get("draw_id") != args.draw_id:
+            print(f"不通过  证书编号：证书为 {cert.get('draw_id')}，不是 {args.draw_id}")
+            passed = False
+        print("结论：证书复核通过。" if passed else "结论：证书复核不通过。")
+        return 0 if passed else 1
+
+    from dashboard import draw
+
+    store = store_from_args(args)
+    try:
+        found = draw.verify_store(store, args.draw_id)
+    except draw.DrawError as exc:
+        return _err(str(exc))
+    count = store.scalar("SELECT count(*) FROM draws")
+    errors = [d for d in found if not d.warning]
+    for d in found:
+        print(str(d))
+    scope = f"抽取 {args.draw_id}" if args.draw_id else f"全部 {count} 次抽取"
+    if errors:
+        print(f"结论：{scope}复核发现 {len(errors)} 处不一致。")
+        return 1
+    print(f"结论：{scope}与冻结名单、哈希链一致。")
+    return 0

@@ -1,0 +1,812 @@
+"""Running draws against the store: preview (dry run), draw, redraw, return-visit draws, confirmation.
+
+A draw is computed outside the write lock (pool, keys, teams) and recorded in one transaction that
+re-checks the task's status, appends the ledger record to the hash chain, freezes the pool, stores the
+selections, moves the task to `drawn` and writes the audit entry. Two draws of one task at the same
+time: the second finds the task drawn and is refused.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from dashboard.domain.codes import RISK_SYSTEM, UNGRADED
+from dashboard.draw import engine, protocol
+from dashboard.store import Store
+
+TASK_KIND, REVISIT_KIND = "task", "revisit"
+ID_PREFIX = {TASK_KIND: "DR", REVISIT_KIND: "RV"}
+DEFAULT_RATIO_KEY = ""
+
+
+class DrawError(Exception):
+    """A draw refused, explained in one Chinese sentence."""
+
+
+@dataclass
+class DrawPreview:
+    """What the operator sees before entering the public value (the dry run)."""
+
+    kind: str
+    task_code: str
+    task_name: str
+    draw_date: date
+    pool: pa.Table = field(repr=False)
+    pool_hash: str
+    strata: list[dict]  # stratum, pool_size, ratio (text or None), size (int or None)
+    units: list[str]
+    min_inspectors: int
+    inspector_pool: list[dict]
+    ratio_source: str  # "plan" or "operator"
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def pool_size(self) -> int:
+        return self.pool.num_rows
+
+    @property
+    def ready(self) -> bool:
+        """True when every stratum has a ratio (so the draw can run)."""
+        return all(s["ratio"] is not None for s in self.strata)
+
+    @property
+    def missing_ratios(self) -> list[str]:
+        return [s["stratum"] for s in self.strata if s["ratio"] is None]
+
+    @property
+    def total_size(self) -> int:
+        return sum(s["size"] or 0 for s in self.strata)
+
+    def strata_df(self) -> pd.DataFrame:
+        return pd.DataFrame(self.strata, columns=["stratum", "pool_size", "ratio", "size"])
+
+    def pool_df(self, limit: int | None = None) -> pd.DataFrame:
+        table = self.pool if limit is None else self.pool.slice(0, limit)
+        return table.to_pandas()
+
+
+# -- inputs ------------------------------------------------------------------------------------
+
+
+def _ratio_text(text: Any) -> str:
+    """Normalise a ratio entered by a person to the decimal text recorded ("5%" → "0.05")."""
+    raw = str(text).strip().replace("％", "%")
+    try:
+        if raw.endswith("%"):
+            value = Decimal(raw[:-1].strip()) / Decimal(100)
+            raw = format(value.normalize(), "f")
+        protocol.parse_ratio(raw)
+    except (InvalidOperation, ValueError):
+        raise DrawError(
+            f"抽查比例“{text}”无效，应为 0 到 1 之间的小数（如 0.05）或百分数（如 5%）。"
+        ) from None
+    return raw
+
+
+def parse_ratio_args(ratios: Any) -> dict[str, str]:
+    """Operator ratios → {stratum: text}; key "" is the ratio for every stratum not named.
+
+    Accepts None, one value ("0.05"), a dict ({"A": "0.01", "": "0.05"}) or a list of CLI values
+    ("0.05", "A=0.01", "D=30%").
+    """
+    if ratios is None:
+        return {}
+    if isinstance(ratios, dict):
+        return {str(k).strip(): _ratio_text(v) for k, v in ratios.items()}
+    if isinstance(ratios, (str, int, float, Decimal)):
+        ratios = [str(ratios)]
+    out: dict[str, str] = {}
+    for item in ratios:
+        text = str(item).strip()
+        for sep in ("=", ":", "："):
+            if sep in text:
+                stratum, value = text.split(sep, 1)
+                out[stratum.strip()] = _ratio_text(value)
+                break
+        else:
+            out[DEFAULT_RATIO_KEY] = _ratio_text(text)
+    return out
+
+
+def parse_grade_ratios(text: str | None) -> dict[str, str]:
+    """A plan's grade_ratios text ("A:0.01;B:0.03;C:0.10;D:0.30") → {grade: decimal text}."""
+    out: dict[str, str] = {}
+    if not text:
+        return out
+    for part in str(text).replace("；", ";").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        for sep in (":", "：", "="):
+            if sep in part:
+                grade, value = part.split(sep, 1)
+                out[grade.strip()] = _ratio_text(value)
+                break
+        else:
+            raise DrawError(f"计划的分级比例“{text}”格式不对，应为 A:0.01;B:0.03 这样的写法。")
+    return out
+
+
+def _clean_list(values: Any) -> list[str]:
+    out: list[str] = []
+    for v in values or []:
+        v = str(v).strip()
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+def _as_date(value: date | str | None) -> date:
+    if value is None:
+        return date.today()
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise DrawError(f"抽取日期“{value}”无效，应为 YYYY-MM-DD。") from None
+
+
+def _task(store: Store, task_code: str) -> dict:
+    cols = (
+        "task_code",
+        "plan_code",
+        "task_name",
+        "item_codes",
+        "lead_unit",
+        "partner_units",
+        "source",
+        "status",
+        "plan_ratio",
+        "grade_ratios",
+        "plan_status",
+    )
+    rows = store.rows(
+        "SELECT t.task_code, t.plan_code, t.task_name, t.item_codes, t.lead_unit, t.partner_units,"
+        " t.source, t.status, p.ratio, p.grade_ratios, p.status"
+        " FROM tasks AS t LEFT JOIN plans AS p USING (plan_code) WHERE t.task_code = ?",
+        [task_code],
+    )
+    if not rows:
+        raise DrawError(f"找不到抽查任务 {task_code}，请检查任务编码。")
+    task = dict(zip(cols, rows[0], strict=True))
+    task["item_codes"] = _clean_list(task["item_codes"])
+    task["units"] = _clean_list([task["lead_unit"], *(task["partner_units"] or [])])
+    return task
+
+
+def _status_error(task: dict, drawn_by: str | None) -> DrawError | None:
+    status = task["status"]
+    code = task["task_code"]
+    if status == "planned":
+        return None
+    if status == "voided":
+        return DrawError(f"任务 {code} 已作废，不能抽取。")
+    if status == "drawn":
+        by = f"（抽取编号 {drawn_by}）" if drawn_by else ""
+        return DrawError(f"该任务已抽取{by}，不能再次抽取；如需重抽，请用重新抽取并说明原因。")
+    return DrawError(f"任务 {code} 已进入检查或已完成，不能抽取。")
+
+
+def _min_inspectors(store: Store, item_codes: list[str]) -> int:
+    if not item_codes:
+        return protocol.MIN_TEAM
+    value = store.scalar(
+        "SELECT max(min_inspectors) FROM items WHERE list_contains(?, item_code)", [item_codes]
+    )
+    return int(value) if value is not None else protocol.MIN_TEAM
+
+
+def resolve_task_pool(store: Store, item_codes: list[str], draw_date: date) -> pa.Table:
+    """Protocol step 1: the task pool with strata, sorted by entity_code."""
+    cur = store.cursor()
+    try:
+        table = cur.sql(
+            """
+            WITH latest AS (
+                SELECT entity_code, arg_max(grade, period) AS grade
+                FROM risk_grades WHERE system = $system AND period <= $month
+                GROUP BY entity_code
+            )
+            SELECT e.entity_code, coalesce(l.grade, $ungraded) AS stratum
+            FROM entities AS e LEFT JOIN latest AS l USING (entity_code)
+            WHERE e.status = '存续'
+              AND (e.closed_on IS NULL OR e.closed_on > $d)
+              AND (e.registered_on IS NULL OR e.registered_on <= $d)
+              AND list_has_any(list_transform(e.tags, lambda x: trim(x)), $items)
+            ORDER BY e.entity_code
+            """,
+            params={
+                "system": RISK_SYSTEM,
+                "month": f"{draw_date:%Y-%m}",
+                "ungraded": UNGRADED,
+                "d": draw_date,
+                "items": item_codes or [""],
+            },
+        ).to_arrow_table()
+    finally:
+        cur.close()
+    return engine.as_pool_table(table)
+
+
+def resolve_revisit_pool(store: Store, draw_date: date, units: list[str] | None = None) -> pa.Table:
+    """Return-visit pool: follow-ups closed by D, not yet revisited by D, of tasks not voided.
+
+    Member code "{task_code}/{entity_code}"; stratum = responsible_unit, else the task's lead unit.
+    """
+    cur = store.cursor()
+    try:
+        table = cur.sql(
+            """
+            SELECT * FROM (
+                SELECT f.task_code || '/' || f.entity_code AS entity_code,
+                       coalesce(nullif(trim(f.responsible_unit), ''), t.lead_unit) AS stratum
+                FROM followups AS f JOIN tasks AS t USING (task_code)
+                WHERE f.closed_on IS NOT NULL AND f.closed_on <= $d
+                  AND (f.revisit_on IS NULL OR f.revisit_on > $d)
+                  AND t.status <> 'voided'
+            ) WHERE $all_units OR list_contains($units, stratum)
+            ORDER BY entity_code
+            """,
+            params={"d": draw_date, "all_units": not units, "units": units or [""]},
+        ).to_arrow_table()
+    finally:
+        cur.close()
+    return engine.as_pool_table(table)
+
+
+def inspector_pool(
+    store: Store, units: list[str], item_codes: list[str], draw_date: date
+) -> list[dict]:
+    """Inspectors of the task's units eligible on D before conflicts, sorted by code (protocol step 5)."""
+    if not units:
+        return []
+    rows = store.rows(
+        "SELECT inspector_code, unit_code, specialties FROM inspectors"
+        " WHERE list_contains(?, unit_code) AND active AND cert_valid_until >= ?",
+        [units, draw_date],
+    )
+    items = set(item_codes)
+    out = []
+    for code, unit, specialties in rows:
+        spec = _clean_list(specialties)
+        if not spec or items.intersection(spec):
+            out.append({"inspector_code": code, "unit_code": unit})
+    out.sort(key=lambda p: p["inspector_code"])
+    return out
+
+
+def recused_for(store: Store, entity_codes: list[str], pool: list[dict]) -> dict[str, list[str]]:
+    """Conflicts between the selected targets and the inspector pool: {entity_code: [inspector_code]}."""
+    if not entity_codes or not pool:
+        return {}
+    codes = [p["inspector_code"] for p in pool]
+    cur = store.cursor()
+    try:
+        cur.register("sel_codes_in", pa.table({"entity_code": pa.array(entity_codes, pa.string())}))
+        rows = cur.execute(
+            "SELECT c.entity_code, c.inspector_code FROM conflicts AS c"
+            " JOIN sel_codes_in AS s USING (entity_code) WHERE list_contains(?, c.inspector_code)",
+            [codes],
+        ).fetchall()
+    finally:
+        cur.close()
+    out: dict[str, list[str]] = {}
+    for entity, inspector in rows:
+        out.setdefault(entity, []).append(inspector)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def _strata(counts: dict[str, int], ratios: dict[str, str | None]) -> list[dict]:
+    out = []
+    for s in sorted(counts):
+        r = ratios.get(s)
+        size = protocol.stratum_size(counts[s], r) if r is not None else None
+        out.append({"stratum": s, "pool_size": counts[s], "ratio": r, "size": size})
+    return out
+
+
+def _task_ratios(task: dict, strata: list[str], operator_ratios: Any) -> tuple[dict, str]:
+    entered = parse_ratio_args(operator_ratios)
+    if task["plan_code"]:
+        if entered:
+            raise DrawError(
+                f"任务 {task['task_code']} 来自年度计划 {task['plan_code']}，抽查比例取自计划，"
+                "不能在抽取时另行输入；如需调整请先登记计划调整。"
+            )
+        by_grade = parse_grade_ratios(task["grade_ratios"])
+        single = (
+            task["plan_ratio"]
+            if isinstance(task["plan_ratio"], str) and task["plan_ratio"].strip()
+            else None
+        )
+        single = _ratio_text(single) if single else None
+        return {s: by_grade.get(s, single) for s in strata}, "plan"
+    default = entered.get(DEFAULT_RATIO_KEY)
+    return {s: entered.get(s, default) for s in strata}, "operator"
+
+
+# -- preview -----------------------------------------------------------------------------------
+
+
+def _warnings(units: list[str], pool_members: list[dict], min_inspectors: int) -> list[str]:
+    out = []
+    if not units:
+        return out
+    have = {p["unit_code"] for p in pool_members}
+    for u in units:
+        if u not in have:
+            out.append(f"单位 {u} 在抽取日没有符合条件的执法人员（在岗、执法证有效、专长相符）。")
+    k = protocol.team_size(min_inspectors)
+    if len(pool_members) < k:
+        out.append(f"符合条件的执法人员只有 {len(pool_members)} 人，少于每个对象所需的 {k} 人。")
+    return out
+
+
+def preview(
+    store: Store, task_code: str, draw_date: date | str | None = None, ratios: Any = None
+) -> DrawPreview:
+    """The dry run: pool per stratum, N_s, r_s, n_s and the pool hash, before the public value exists."""
+    task_code = str(task_code).strip()
+    d = _as_date(draw_date)
+    task = _task(store, task_code)
+    if task["status"] == "voided":
+        raise DrawError(f"任务 {task_code} 已作废，不能抽取。")
+    pool = resolve_task_pool(store, task["item_codes"], d)
+    counts = engine.strata_counts(pool)
+    ratio_map, source = _task_ratios(task, sorted(counts), ratios)
+    min_insp = _min_inspectors(store, task["item_codes"])
+    members = inspector_pool(store, task["units"], task["item_codes"], d)
+    warnings = _warnings(task["units"], members, min_insp)
+    if pool.num_rows == 0:
+        warnings.insert(0, "抽取日名录中没有符合条件的检查对象（存续、带有本任务的事项标签）。")
+    return DrawPreview(
+        kind=TASK_KIND,
+        task_code=task_code,
+        task_name=task["task_name"],
+        draw_date=d,
+        pool=pool,
+        pool_hash=engine.pool_hash(pool),
+        strata=_strata(counts, ratio_map),
+        units=task["units"],
+        min_inspectors=min_insp,
+        inspector_pool=members,
+        ratio_source=source,
+        warnings=warnings,
+    )
+
+
+def revisit_preview(
+    store: Store,
+    revisit_code: str,
+    draw_date: date | str | None = None,
+    ratios: Any = None,
+    *,
+    units: list[str] | None = None,
+) -> DrawPreview:
+    """Dry run of a return-visit draw (回访抽取): pool = closed follow-ups, strata = units.
+
+    Ratios are entered by the operator (one for all units, or per unit). v1 return-visit draws do
+    not match inspectors: the office assigns its own staff to return visits.
+    """
+    code = str(revisit_code).strip()
+    if not code:
+        raise DrawError("回访抽取需要一个批次编码（如 HF2026-01）。")
+    if store.scalar("SELECT count(*) FROM tasks WHERE task_code = ?", [code]):
+        raise DrawError(f"回访批次编码 {code} 与抽查任务编码重复，请换一个编码。")
+    d = _as_date(draw_date)
+    pool = resolve_revisit_pool(store, d, _clean_list(units) or None)
+    counts = engine.strata_counts(pool)
+    entered = parse_ratio_args(ratios)
+    default = entered.get(DEFAULT_RATIO_KEY)
+    ratio_map = {s: entered.get(s, default) for s in counts}
+    warnings = [] if pool.num_rows else ["抽取日没有已完结、尚未回访的后续处理记录。"]
+    return DrawPreview(
+        kind=REVISIT_KIND,
+        task_code=code,
+        task_name=f"回访抽取 {code}",
+        draw_date=d,
+        pool=pool,
+        pool_hash=engine.pool_hash(pool),
+        strata=_strata(counts, ratio_map),
+        units=[],
+        min_inspectors=0,
+        inspector_pool=[],
+        ratio_source="operator",
+        warnings=warnings,
+    )
+
+
+# -- computing and recording -------------------------------------------------------------------
+
+
+def compute_record(
+    prev: DrawPreview,
+    public_value: str,
+    recused: dict[str, list[str]] | None = None,
+    store: Store | None = None,
+) -> dict:
+    """Protocol steps 2–5 over a preview's pool: the record without ledger fields."""
+    if not prev.ready:
+        missing = "、".join(prev.missing_ratios)
+        raise DrawError(
+            f"分层 {missing} 没有抽查比例，请输入比例（如 --ratio 0.05 或 --ratio {prev.missing_ratios[0]}=0.05）。"
+        )
+    seed = protocol.compute_seed(prev.task_code, prev.pool_hash, public_value)
+    sizes = {s["stratum"]: s["size"] for s in prev.strata}
+    selections = engine.select_targets(prev.pool, seed, sizes)
+    if recused is None:
+        recused = (
+            recused_for(store, [s["entity_code"] for s in selections], prev.inspector_pool)
+            if store is not None and prev.units
+            else {}
+        )
+    assignments, unstaffed = engine.compute_assignments(
+        seed, selections, prev.units, prev.inspector_pool, recused, prev.min_inspectors
+    )
+    return {
+        "protocol": protocol.PROTOCOL,
+        "task_code": prev.task_code,
+        "draw_date": prev.draw_date.isoformat(),
+        "public_value": public_value,
+        "pool_hash": prev.pool_hash,
+        "seed": seed,
+        "min_inspectors": prev.min_inspectors,
+        "units": list(prev.units),
+        "strata": [dict(s) for s in prev.strata],
+        "selections": selections,
+        "assignments": assignments,
+        "unstaffed": unstaffed,
+        "inspector_pool": [dict(p) for p in prev.inspector_pool],
+    }
+
+
+def _current_draw(cur, task_code: str, kind: str) -> str | None:
+    """The task's draw not superseded by another (None if never drawn)."""
+    row = cur.execute(
+        "SELECT d.draw_id FROM draws AS d WHERE d.task_code = ? AND d.kind = ?"
+        " AND NOT EXISTS (SELECT 1 FROM draws AS s WHERE s.supersedes = d.draw_id)"
+        " ORDER BY d.chain_pos DESC LIMIT 1",
+        [task_code, kind],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _record(
+    store: Store,
+    prev: DrawPreview,
+    public_value: str,
+    *,
+    operator: str,
+    witnesses: list[str] | None,
+    supersedes: str | None,
+    reason: str | None,
+    expected_pool_hash: str | None,
+    now: datetime | None,
+) -> dict:
+    public_value = protocol.normalise_public_value(public_value or "")
+    if not public_value:
+        raise DrawError("公开随机值不能为空：请输入事先公布或当众产生的随机数（如彩票开奖号码）。")
+    operator = str(operator or "").strip()
+    if not operator:
+        raise DrawError("请填写抽取操作人。")
+    reason = (reason or "").strip() or None
+    if supersedes and not reason:
+        raise DrawError("重新抽取必须说明原因，请填写原因后再试。")
+    if expected_pool_hash and expected_pool_hash != prev.pool_hash:
+        raise DrawError("预览之后名录已发生变化（名录哈希不同），请重新预览后再抽取。")
+    body = compute_record(prev, public_value, store=store)
+    kind = prev.kind
+    with store.transaction() as cur:
+        current = _current_draw(cur, prev.task_code, kind)
+        if kind == TASK_KIND:
+            status = cur.execute(
+                "SELECT status FROM tasks WHERE task_code = ?", [prev.task_code]
+            ).fetchone()[0]
+        if supersedes:
+            row = cur.execute(
+                "SELECT task_code, kind FROM draws WHERE draw_id = ?", [supersedes]
+            ).fetchone()
+            if row is None or row[0] != prev.task_code or row[1] != kind:
+                raise DrawError(f"抽取 {supersedes} 不存在或不属于 {prev.task_code}。")
+            if current != supersedes:
+                raise DrawError(
+                    f"抽取 {supersedes} 已被 {current} 取代，只能对最新的抽取重新抽取。"
+                )
+            if kind == TASK_KIND and status != "drawn":
+                raise DrawError(f"任务 {prev.task_code} 已进入检查、已完成或已作废，不能重新抽取。")
+        else:
+            if kind == TASK_KIND:
+                err = _status_error({"status": status, "task_code": prev.task_code}, current)
+                if err is None and current is not None:
+                    err = _status_error({"status": "drawn", "task_code": prev.task_code}, current)
+                if err is not None:
+                    raise err
+            elif current is not None:
+                raise DrawError(
+                    f"回访批次 {prev.task_code} 已抽取（抽取编号 {current}），如需重抽请用重新抽取并说明原因。"
+                )
+        last = cur.execute(
+            "SELECT chain_pos, record_hash FROM draws ORDER BY chain_pos DESC LIMIT 1"
+        ).fetchone()
+        chain_pos = (last[0] + 1) if last else 1
+        previous_hash = last[1] if last else protocol.ZERO_HASH
+        draw_id = f"{ID_PREFIX[kind]}-{chain_pos:06d}"
+        created = (now or datetime.now().astimezone()).isoformat(timespec="seconds")
+        record = dict(body)
+        record.update(
+            {
+                "draw_id": draw_id,
+                "operator": operator,
+                "supersedes": supersedes,
+                "reason": reason,
+                "created_at": created,
+                "previous_hash": previous_hash,
+            }
+        )
+        rjson = protocol.canonical_json(record)
+        rhash = protocol.sha256_hex(previous_hash + rjson)
+        cur.execute(
+            "INSERT INTO draws (draw_id, chain_pos, kind, task_code, draw_date, operator, witnesses,"
+            " public_value, pool_hash, seed, supersedes, reason, created_at, record_json,"
+            " previous_hash, record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                draw_id,
+                chain_pos,
+                kind,
+                prev.task_code,
+                prev.draw_date,
+                operator,
+                "；".join(_clean_list(witnesses)) or None,
+                public_value,
+                prev.pool_hash,
+                record["seed"],
+                supersedes,
+                reason,
+                created,
+                rjson,
+                previous_hash,
+                rhash,
+            ],
+        )
+        cur.register("draw_pool_in", prev.pool)
+        cur.execute(
+            "INSERT INTO draw_pool (draw_id, entity_code, stratum)"
+            " SELECT ?, entity_code, stratum FROM draw_pool_in",
+            [draw_id],
+        )
+        cur.unregister("draw_pool_in")
+        teams = {a["entity_code"]: a["inspector_codes"] for a in record["assignments"]}
+        short = set(record["unstaffed"])
+        sel = record["selections"]
+        cur.register(
+            "draw_sel_in",
+            pa.table(
+                {
+                    "entity_code": pa.array([s["entity_code"] for s in sel], pa.string()),
+                    "stratum": pa.array([s["stratum"] for s in sel], pa.string()),
+                    "key": pa.array([s["key"] for s in sel], pa.string()),
+                    "inspector_codes": pa.array(
+                        [teams.get(s["entity_code"], []) for s in sel], pa.list_(pa.string())
+                    ),
+                    "unstaffed": pa.array([s["entity_code"] in short for s in sel], pa.bool_()),
+                }
+            ),
+        )
+        cur.execute(
+            "INSERT INTO draw_selections (draw_id, entity_code, stratum, key, inspector_codes, unstaffed)"
+            " SELECT ?, entity_code, stratum, key, inspector_codes, unstaffed FROM draw_sel_in",
+            [draw_id],
+        )
+        cur.unregister("draw_sel_in")
+        summary = {
+            "task_code": prev.task_code,
+            "kind": kind,
+            "pool_hash": prev.pool_hash,
+            "pool_size": prev.pool_size,
+            "selected": len(sel),
+            "unstaffed": len(short),
+            "record_hash": rhash,
+        }
+        store.audit(
+            cur,
+            operator,
+            "redraw" if supersedes else "draw",
+            table_name="draws",
+            record_key=draw_id,
+            old_value={"supersedes": supersedes} if supersedes else None,
+            new_value=summary,
+            detail=reason,
+        )
+        if kind == TASK_KIND and not supersedes:
+            cur.execute("UPDATE tasks SET status = 'drawn' WHERE task_code = ?", [prev.task_code])
+            store.audit(
+                cur,
+                operator,
+                "task_drawn",
+                table_name="tasks",
+                record_key=prev.task_code,
+                old_value={"status": "planned"},
+                new_value={"status": "drawn", "draw_id": draw_id},
+            )
+    record["record_hash"] = rhash
+    return record
+
+
+def run_draw(
+    store: Store,
+    task_code: str,
+    public_value: str,
+    *,
+    operator: str,
+    draw_date: date | str | None = None,
+    ratios: Any = None,
+    witnesses: list[str] | None = None,
+    supersedes: str | None = None,
+    reason: str | None = None,
+    expected_pool_hash: str | None = None,
+    now: datetime | None = None,
+) -> dict:
+    """Draw a planned task (or, with `supersedes` and a reason, redraw it). Returns the record with
+    draw_id and record_hash. Raises DrawError (one Chinese sentence) when refused."""
+    task_code = str(task_code).strip()
+    task = _task(store, task_code)
+    if not supersedes:
+        with_draw = store.scalar(
+            "SELECT max(draw_id) FROM draws AS d WHERE task_code = ? AND kind = 'task'"
+            " AND NOT EXISTS (SELECT 1 FROM draws AS s WHERE s.supersedes = d.draw_id)",
+            [task_code],
+        )
+        err = _status_error(task, with_draw)
+        if err is None and with_draw:
+            err = _status_error({**task, "status": "drawn"}, with_draw)
+        if err is not None:
+            raise err
+    elif not (reason or "").strip():
+        raise DrawError("重新抽取必须说明原因，请填写原因后再试。")
+    prev = preview(store, task_code, draw_date, ratios)
+    return _record(
+        store,
+        prev,
+        public_value,
+        operator=operator,
+        witnesses=witnesses,
+        supersedes=supersedes,
+        reason=reason,
+        expected_pool_hash=expected_pool_hash,
+        now=now,
+    )
+
+
+def run_revisit_draw(
+    store: Store,
+    revisit_code: str,
+    public_value: str,
+    *,
+    operator: str,
+    draw_date: date | str | None = None,
+    ratios: Any = None,
+    units: list[str] | None = None,
+    witnesses: list[str] | None = None,
+    supersedes: str | None = None,
+    reason: str | None = None,
+    expected_pool_hash: str | None = None,
+    now: datetime | None = None,
+) -> dict:
+    """A return-visit draw (kind 'revisit') over closed follow-ups; see revisit_preview."""
+    if supersedes and not (reason or "").strip():
+        raise DrawError("重新抽取必须说明原因，请填写原因后再试。")
+    prev = revisit_preview(store, revisit_code, draw_date, ratios, units=units)
+    return _record(
+        store,
+        prev,
+        public_value,
+        operator=operator,
+        witnesses=witnesses,
+        supersedes=supersedes,
+        reason=reason,
+        expected_pool_hash=expected_pool_hash,
+        now=now,
+    )
+
+
+def load_record(store: Store, draw_id: str) -> tuple[dict, dict]:
+    """(parsed record, draws row) of one draw; DrawError if unknown."""
+    df = store.df("SELECT * FROM draws WHERE draw_id = ?", [str(draw_id).strip()])
+    if df.empty:
+        raise DrawError(f"找不到抽取记录 {draw_id}。")
+    row = df.iloc[0].to_dict()
+    return json.loads(row["record_json"]), row
+
+
+def redraw(
+    store: Store,
+    draw_id: str,
+    public_value: str,
+    *,
+    reason: str,
+    operator: str,
+    draw_date: date | str | None = None,
+    ratios: Any = None,
+    witnesses: list[str] | None = None,
+    now: datetime | None = None,
+) -> dict:
+    """A new draw of the same task that supersedes `draw_id`; the reason is required.
+
+    Ratios: a plan task takes the plan's again; an ad-hoc task or a return visit reuses the ratios
+    recorded in the superseded draw unless `ratios` are given. A return visit keeps its units.
+    """
+    if not (reason or "").strip():
+        raise DrawError("重新抽取必须说明原因，请填写原因后再试。")
+    record, row = load_record(store, draw_id)
+    if ratios is None:
+        ratios = {s["stratum"]: s["ratio"] for s in record["strata"]}
+        if row["kind"] == TASK_KIND and _task(store, record["task_code"])["plan_code"]:
+            ratios = None
+    if row["kind"] == REVISIT_KIND:
+        units = [s["stratum"] for s in record["strata"]]
+        return run_revisit_draw(
+            store,
+            record["task_code"],
+            public_value,
+            operator=operator,
+            draw_date=draw_date,
+            ratios=ratios,
+            units=units,
+            witnesses=witnesses,
+            supersedes=record["draw_id"],
+            reason=reason,
+            now=now,
+        )
+    return run_draw(
+        store,
+        record["task_code"],
+        public_value,
+        operator=operator,
+        draw_date=draw_date,
+        ratios=ratios,
+        witnesses=witnesses,
+        supersedes=record["draw_id"],
+        reason=reason,
+        now=now,
+    )
+
+
+def confirm_draw(store: Store, draw_id: str, user: Any, *, now: datetime | None = None) -> None:
+    """Confirm a draw's list (DOMAIN.md §1: within 2 working days); once, and only the current draw."""
+    username = str(getattr(user, "username", user) or "").strip()
+    if not username:
+        raise DrawError("请填写确认人。")
+    draw_id = str(draw_id).strip()
+    with store.transaction() as cur:
+        row = cur.execute(
+            "SELECT task_code, kind FROM draws WHERE draw_id = ?", [draw_id]
+        ).fetchone()
+        if row is None:
+            raise DrawError(f"找不到抽取记录 {draw_id}。")
+        by = cur.execute("SELECT draw_id FROM draws WHERE supersedes = ?", [draw_id]).fetchone()
+        if by is not None:
+            raise DrawError(f"抽取 {draw_id} 已被 {by[0]} 取代，请确认最新的抽取。")
+        if cur.execute(
+            "SELECT count(*) FROM draw_confirmations WHERE draw_id = ?", [draw_id]
+        ).fetchone()[0]:
+            raise DrawError(f"抽取 {draw_id} 已确认过。")
+        at = (now or datetime.now()).replace(microsecond=0)
+        cur.execute("INSERT INTO draw_confirmations VALUES (?, ?, ?)", [draw_id, username, at])
+        store.audit(
+            cur,
+            username,
+            "confirm_draw",
+            table_name="draw_confirmations",
+            record_key=draw_id,
+            new_value={"confirmed_by": username, "confirmed_at": at.isoformat()},
+        )
