@@ -1,0 +1,167 @@
+"""The deterministic demo store (DESIGN.md §3: a new user sees a working dashboard at once).
+
+`build_demo_store(path)` creates a new store file filled with the demo county; `populate_demo(store)`
+fills an empty open store. Same seed + same as_of → identical data. What is generated and which
+problems are planted: README.md beside this file; the manifest of planted problems is stored as JSON in
+store_meta 'demo_planted' (read it with `dashboard.demo.planted.load_planted(store)`).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+
+from dashboard.demo.generator import SCALES, Progress, generate
+from dashboard.store import Store, StoreError, close_store, open_store
+
+__all__ = ["SCALES", "build_demo_store", "populate_demo"]
+
+_STR = pa.string()
+_LIST = pa.list_(pa.string())
+_DATE = pa.date32()
+
+# Arrow types per column (anything not listed is a string); column order = the table's order.
+_TYPES: dict[str, dict[str, pa.DataType]] = {
+    "units": {"external": pa.bool_()},
+    "items": {"min_inspectors": pa.int32()},
+    "entities": {"tags": _LIST, "registered_on": _DATE, "closed_on": _DATE},
+    "risk_grades": {"score": pa.float64()},
+    "inspectors": {"cert_valid_until": _DATE, "specialties": _LIST, "active": pa.bool_()},
+    "conflicts": {},
+    "checklists": {"added_on": _DATE},
+    "plans": {
+        "year": pa.int32(),
+        "base_count": pa.int32(),
+        "planned_start": _DATE,
+        "planned_end": _DATE,
+        "joint_units": _LIST,
+        "published_on": _DATE,
+    },
+    "plan_changes": {"changed_on": _DATE, "republished_on": _DATE},
+    "tasks": {
+        "item_codes": _LIST,
+        "partner_units": _LIST,
+        "uses_risk_grades": pa.bool_(),
+        "start_on": _DATE,
+        "end_on": _DATE,
+    },
+    "inspections": {
+        "inspectors": _LIST,
+        "inspected_on": _DATE,
+        "result_codes": _LIST,
+        "entered_on": _DATE,
+        "published_on": _DATE,
+    },
+    "followups": {
+        "due_on": _DATE,
+        "closed_on": _DATE,
+        "backfilled_on": _DATE,
+        "revisit_on": _DATE,
+    },
+}
+
+
+def _arrow(table: str, columns: dict[str, list]) -> pa.Table:
+    types = _TYPES[table]
+    return pa.table(
+        {name: pa.array(values, types.get(name, _STR)) for name, values in columns.items()}
+    )
+
+
+def _insert(cur, table: str, columns: dict[str, list]) -> int:
+    if not columns or not next(iter(columns.values())):
+        return 0
+    data = _arrow(table, columns)
+    names = ", ".join(data.column_names)
+    cur.register("demo_in", data)
+    try:
+        cur.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM demo_in")
+    finally:
+        cur.unregister("demo_in")
+    return data.num_rows
+
+
+def populate_demo(
+    store: Store,
+    *,
+    seed: int = 2026,
+    scale: str = "county",
+    as_of: date | None = None,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Fill an empty open store with the demo county; returns row counts per table."""
+    as_of = as_of or date.today()
+    report = progress or (lambda f, m: None)
+    if store.scalar("SELECT count(*) FROM entities") or store.scalar("SELECT count(*) FROM units"):
+        raise StoreError("数据库中已有数据，演示数据只能写入空数据库；请换一个文件或先删除它。")
+    gen, data = generate(seed, scale, as_of, report)
+    counts: dict[str, int] = {}
+    order = ("units", "items", "entities")
+    rest = (
+        "inspectors",
+        "conflicts",
+        "checklists",
+        "plans",
+        "plan_changes",
+        "tasks",
+        "inspections",
+        "followups",
+    )
+    report(0.65, "写入数据库")
+    with store.transaction() as cur:
+        for name in order:
+            counts[name] = _insert(cur, name, data.tables[name])
+        counts["risk_grades"] = 0
+        for chunk in gen.grade_chunks():
+            counts["risk_grades"] += _insert(cur, "risk_grades", chunk)
+        report(0.8, "写入抽查任务与检查结果")
+        for name in rest:
+            counts[name] = _insert(cur, name, data.tables[name])
+        store.set_meta(cur, "demo", "true")
+        store.set_meta(cur, "demo_seed", str(seed))
+        store.set_meta(cur, "demo_as_of", as_of.isoformat())
+        store.set_meta(cur, "demo_scale", scale)
+        store.set_meta(
+            cur, "demo_planted", json.dumps(data.manifest, ensure_ascii=False, sort_keys=True)
+        )
+        store.audit(
+            cur,
+            "系统",
+            "生成演示数据",
+            detail=f"种子 {seed}，基准日 {as_of.isoformat()}，规模 {scale}",
+            new_value=counts,
+        )
+    report(0.95, "创建演示账号")
+    _create_demo_accounts(store)
+    report(1.0, "演示数据已生成")
+    return {name: counts[name] for name in (*order, "risk_grades", *rest)}
+
+
+def _create_demo_accounts(store: Store) -> None:
+    # TODO(integrator): drop the guard once dashboard.auth is merged (it provides create_demo_accounts).
+    try:
+        from dashboard.auth import create_demo_accounts
+    except ImportError:
+        return
+    create_demo_accounts(store)
+
+
+def build_demo_store(
+    path: str | Path,
+    *,
+    seed: int = 2026,
+    scale: str = "county",
+    as_of: date | None = None,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Create a NEW store file at `path` (an existing file is removed) filled with the demo county."""
+    path = Path(path)
+    close_store(path)
+    for p in (path, path.with_name(path.name + ".wal")):
+        if p.exists():
+            p.unlink()
+    store = open_store(path)
+    return populate_demo(store, seed=seed, scale=scale, as_of=as_of, progress=progress)
