@@ -27,8 +27,17 @@ def load_small(store) -> None:
         cur.execute(FIXTURE.read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="module")
+def small():
+    """The small county, built once per module (tests that write use `fresh` instead)."""
+    s = open_store(":memory:")
+    load_small(s)
+    yield s
+    s.close()
+
+
 @pytest.fixture
-def small(store):
+def fresh(store):
     load_small(store)
     return store
 
@@ -188,10 +197,10 @@ def test_town_and_item_filters(small):
     assert nd(k)["joint_task_share"] == (1, 2)  # T2, T7
 
 
-def test_settings_change_limits(small):
-    with small.transaction() as cur:
+def test_settings_change_limits(fresh):
+    with fresh.transaction() as cur:
         cur.execute("INSERT INTO settings (key, value) VALUES ('entry_limit_workdays', '21')")
-    k = compute_kpis(small.cursor(), Scope(2025, T))
+    k = compute_kpis(fresh.cursor(), Scope(2025, T))
     # with 21 days T2/E04 (deadline 10-31) is on time
     assert nd(k)["entry_on_time"] == (4, 6)
 

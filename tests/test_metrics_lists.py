@@ -13,16 +13,30 @@ import pytest
 from dashboard.metrics import coverage, followup, joint, timeliness, trend
 from dashboard.metrics.kpi import compute_kpis
 from dashboard.scope import Scope
+from dashboard.store import open_store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "metrics_small" / "data.sql"
 T = date(2025, 11, 20)
 S = Scope(2025, T)
 
 
-@pytest.fixture
-def small(store):
+def load_small(store) -> None:
     with store.transaction() as cur:
         cur.execute(FIXTURE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def small():
+    """The small county, built once per module (tests that write use `fresh` instead)."""
+    s = open_store(":memory:")
+    load_small(s)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def fresh(store):
+    load_small(store)
     return store
 
 
@@ -133,20 +147,20 @@ def test_never_inspected(small):
     assert list(df["主体编码"]) == []  # CHK's item I2: E13, E14 inspected within 3 years
 
 
-def test_over_inspected(small):
-    with small.transaction() as cur:
+def test_over_inspected(fresh):
+    with fresh.transaction() as cur:
         cur.execute(
             "INSERT INTO inspections (task_code, entity_code, inspected_on, result_codes) VALUES"
             " ('T1', 'E11', DATE '2025-04-01', ['1']), ('T3', 'E11', DATE '2025-07-10', ['1']),"
             " ('T1', 'E12', DATE '2025-04-01', ['1']), ('T3', 'E12', DATE '2025-07-10', ['E']),"
             " ('T1', 'E06', DATE '2025-04-01', ['1']), ('T3', 'E06', DATE '2025-07-10', ['1'])"
         )
-    df = coverage.over_inspected(small.cursor(), S)
+    df = coverage.over_inspected(fresh.cursor(), S)
     # E11 (ungraded, twice for I1, no finding) only: E12 had a finding, E06 is grade D.
     assert records(df, "主体编码", "事项编码", "检查次数", "检查日期") == [
         ("E11", "I1", 2, "2025-04-01;2025-07-10")
     ]
-    assert coverage.over_inspected(small.cursor(), S.with_(unit="CHK")).empty
+    assert coverage.over_inspected(fresh.cursor(), S.with_(unit="CHK")).empty
 
 
 def test_joint_lists(small):

@@ -34,3 +34,12 @@ def non_joint_tasks(con: Any, scope: Scope) -> pd.DataFrame:
 def partner_departments(con: Any, scope: Scope) -> pd.DataFrame:
     """External departments in joint tasks of Y: 联合任务数, 牵头单位, 检查户数."""
     return run_df(con, "joint_partner_departments", scope)
+
+
+def non_risk_graded_tasks(con: Any, scope: Scope) -> pd.DataFrame:
+    """Tasks of Y drawn without credit-risk grades (the risk_graded_share gap)."""
+    df = run_df(con, "joint_non_risk_graded_tasks", scope)
+    df["来源"] = df["来源"].map(lambda v: TASK_SOURCES.get(v, v))
+    df["联合类型"] = df["联合类型"].map(lambda v: JOINT_KINDS.get(v, v))
+    df["状态"] = df["状态"].map(lambda v: TASK_STATUSES.get(v, v))
+    return df

@@ -141,14 +141,20 @@ def kpi_targets(con: Any) -> dict[str, float | int | None]:
     }
 
 
+def limits(con: Any) -> dict[str, Any]:
+    """The configured numbers the definitions mention: entry, backfill, days, band (percent)."""
+    cur = base.cursor_of(con)
+    return {
+        "entry": int(base.setting(cur, "entry_limit_workdays")),
+        "backfill": int(base.setting(cur, "backfill_limit_workdays")),
+        "days": int(base.setting(cur, "risk.uninspected_days")),
+        "band": f"{float(base.setting(cur, 'warning_band')) * 100:g}",
+    }
+
+
 def explanation(con: Any, key: str) -> str:
     """The Chinese definition of KPI ``key`` with the configured limits filled in."""
-    cur = base.cursor_of(con)
-    return EXPLANATIONS_ZH[key].format(
-        entry=base.setting(cur, "entry_limit_workdays"),
-        backfill=base.setting(cur, "backfill_limit_workdays"),
-        days=base.setting(cur, "risk.uninspected_days"),
-    )
+    return EXPLANATIONS_ZH[key].format(**limits(con))
 
 
 # KPI key → (numerator column, denominator column or None) in sql/kpi_values.sql.
@@ -196,6 +202,49 @@ def compute_kpis(con: Any, scope: Scope) -> dict[str, Kpi]:
             explanation_zh=explanation(cur, key),
         )
     return out
+
+
+# The page where each KPI's drill-down lists are (kpi cards link there).
+KPI_PAGES: dict[str, str] = {
+    "coverage": "pages/coverage.py",
+    "joint_task_share": "pages/joint.py",
+    "joint_household_share": "pages/joint.py",
+    "risk_graded_share": "pages/joint.py",
+    "entry_on_time": "pages/timeliness.py",
+    "publish_on_time": "pages/timeliness.py",
+    "entry_overdue": "pages/timeliness.py",
+    "followup_closed": "pages/timeliness.py",
+    "followup_overdue": "pages/timeliness.py",
+    "backfill_late": "pages/timeliness.py",
+    "problem_rate": "pages/quality.py",
+    "high_risk_uninspected": "pages/coverage.py",
+}
+
+
+def format_value(kind: str, value: float | int | None) -> str:
+    """'41.7%' for a ratio, '3' for a count, '—' for no value."""
+    if value is None:
+        return "—"
+    if kind == RATIO:
+        return f"{value * 100:.1f}%"
+    return str(int(value))
+
+
+def format_target(kind: str, target: float | int | None) -> str | None:
+    """'≥ 5%' / '100%' for ratios, '0' for counts, None without a target."""
+    if target is None:
+        return None
+    if kind == RATIO:
+        pct = f"{target * 100:g}%"
+        return pct if target >= 1 else f"≥ {pct}"
+    return str(int(target))
+
+
+def format_fraction(kpi: Kpi) -> str:
+    """'5 / 12' for a ratio, the count for a count."""
+    if kpi.denominator is None:
+        return str(kpi.numerator)
+    return f"{kpi.numerator} / {kpi.denominator}"
 
 
 def kpis_json(kpis: dict[str, Kpi]) -> dict[str, dict[str, Any]]:
