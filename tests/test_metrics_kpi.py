@@ -270,7 +270,10 @@ def test_cli_unit_and_table(small_db, capsys):
     assert "抽查覆盖率" in out and "41.7%" in out and "未达标" in out
 
 
-def test_cli_errors(small_db, capsys):
+def test_cli_errors(small_db, tmp_path, capsys):
+    missing = tmp_path / "missing.duckdb"
+    assert main(["kpi", "--db", str(missing), "--year", "2025", "--json"]) == 2
+    assert "不存在" in capsys.readouterr().err and not missing.exists()
     assert main(["kpi", "--db", str(small_db), "--year", "2025", "--unit", "NOPE"]) == 2
     assert "NOPE" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exc:

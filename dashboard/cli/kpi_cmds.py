@@ -6,9 +6,11 @@ import argparse
 import json
 import sys
 from datetime import date
+from pathlib import Path
 
+from dashboard import config
 from dashboard.cli.common import add_db_option, store_from_args
-from dashboard.metrics.kpi import KPI_KEYS, RATIO, compute_kpis, kpis_json
+from dashboard.metrics.kpi import KPI_KEYS, compute_kpis, format_target, format_value, kpis_json
 from dashboard.scope import Scope
 
 
@@ -29,17 +31,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_kpi)
 
 
-def _fmt(kind: str, value) -> str:
-    if value is None:
-        return "—"
-    if kind == RATIO:
-        return f"{value:.1%}"
-    return str(value)
-
-
 def cmd_kpi(args: argparse.Namespace) -> int:
     if not 2000 <= args.year <= 2100:
         print(f"参数错误：年度 {args.year} 不在 2000–2100 之间。", file=sys.stderr)
+        return 2
+    path = args.db or config.db_path()
+    if str(path) != ":memory:" and not Path(path).exists():
+        print(
+            f"数据库 {path} 不存在：请用 --db 指定数据库文件，或先运行 dashboard demo / dashboard init。",
+            file=sys.stderr,
+        )
         return 2
     store = store_from_args(args)
     if args.unit is not None:
@@ -66,10 +67,10 @@ def cmd_kpi(args: argparse.Namespace) -> int:
         rows.append(
             (
                 k.label_zh,
-                _fmt(k.kind, k.value),
+                format_value(k.kind, k.value),
                 "—" if k.numerator is None else str(k.numerator),
                 "—" if k.denominator is None else str(k.denominator),
-                _fmt(k.kind, k.target),
+                format_target(k.kind, k.target) or "—",
                 k.status or "—",
             )
         )
