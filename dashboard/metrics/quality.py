@@ -1,0 +1,233 @@
+"""基础与质量: readiness of 一单两库 and signs of perfunctory work. ``(con, scope) -> DataFrame``.
+
+Rules decided here (each list's SQL file repeats its own rule):
+- Items with no owner unit: owner_unit empty or not a known unit (never unit-filtered).
+- Checklists (表格库): a task of Y started before its item had a form (no form added on or before
+  start_on), or a form of its item was added after start_on and by its end date (the form was made up
+  while the task ran). See sql/quality_checklist_late.sql.
+- Entities: no tag at all; a code that is not a USCC, licence number or 15-digit 注册号 (编码无效); a USCC
+  whose check character fails (校验位不符 — a warning, early pilot codes are legal); a 15-digit 注册号
+  (旧注册号, for information). Checked with :mod:`dashboard.domain.uscc`.
+- Inspectors (active, of the units in the filter): no specialties, no certificate number or validity, a
+  certificate expired by T or expiring within :data:`CERT_WARNING_DAYS` days.
+- Low finding rate: for each inspector with inspections of Y that are entered with at least one result
+  code, k findings in n inspections is compared with the other inspections of the same unit (served by an
+  inspector of that unit, not by this one: k_rest findings in n_rest, rate p0) by the one-sided Fisher
+  exact test: with N = n + n_rest and K = k + k_rest, p = P(X ≤ k) for X hypergeometric (N, K, n)
+  (computed with math.lgamma; no scipy). Fisher rather than a binomial test against p0 because p0 is
+  itself estimated: against a unit rest of 1 inspection with 1 finding the binomial test would call 0 of
+  9 impossible (p = 0). Fires when p < ``alpha`` (default 0.01) and k/n < p0. A fixed cut-off would
+  flag every inspector with few inspections; the test flags a gap the numbers make unlikely by chance.
+- Published before entry: published_on < entered_on (both by T).
+- Entered before the inspection date: impossible in the store (CHECK entered_on >= inspected_on), so the
+  count is 0 by construction; :func:`entered_before_inspection` still runs the query.
+- Bulk entries with identical notes: the store has no entry timestamps, so the proxy is the same
+  entered_on, the same trimmed note and the same inspector team (sorted codes) on at least
+  :data:`BULK_MIN_ROWS` inspections of Y (proposed setting key quality.bulk_identical_notes).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from dashboard.domain import uscc
+from dashboard.metrics.base import cursor_of, run_df, run_row
+from dashboard.scope import Scope
+
+ALPHA = 0.01
+BULK_MIN_ROWS = 5
+CERT_WARNING_DAYS = 30
+
+
+# -- statistics -----------------------------------------------------------------------------------------
+def binom_cdf(k: int, n: int, p: float) -> float:
+    """P(X ≤ k) for X ~ Binomial(n, p), summed in log space (exact up to float rounding)."""
+    if k < 0:
+        return 0.0
+    if k >= n:
+        return 1.0
+    if p <= 0.0:
+        return 1.0
+    if p >= 1.0:
+        return 0.0
+    lp, lq = math.log(p), math.log1p(-p)
+    base = math.lgamma(n + 1)
+    terms = [
+        base - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * lp + (n - i) * lq
+        for i in range(k + 1)
+    ]
+    top = max(terms)
+    return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
+
+
+def _lcomb(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+def fisher_lower(k: int, n: int, k_rest: int, n_rest: int) -> float:
+    """One-sided Fisher exact p-value P(X ≤ k): X = findings among n drawn from the pooled N, K."""
+    big_n, big_k = n + n_rest, k + k_rest
+    lo = max(0, n - (big_n - big_k))
+    if k < lo:
+        return 0.0
+    denom = _lcomb(big_n, n)
+    terms = [_lcomb(big_k, i) + _lcomb(big_n - big_k, n - i) - denom for i in range(lo, k + 1)]
+    top = max(terms)
+    return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
+
+
+def low_rate_p_value(k: int, n: int, k_rest: int, n_rest: int) -> float | None:
+    """One-sided Fisher p-value that k/n is below k_rest/n_rest (None without a reference group)."""
+    if n <= 0 or n_rest <= 0:
+        return None
+    return fisher_lower(k, n, k_rest, n_rest)
+
+
+# -- 一单两库 readiness ---------------------------------------------------------------------------------
+def items_without_owner(con: Any, scope: Scope) -> pd.DataFrame:
+    return run_df(con, "quality_items_without_owner", scope)
+
+
+def checklist_not_ready(con: Any, scope: Scope) -> pd.DataFrame:
+    """Tasks of Y whose item had no checklist form at the start, or got one only while the task ran."""
+    return run_df(con, "quality_checklist_late", scope)
+
+
+ENTITY_COLUMNS = ["主体编码", "名称", "主体类别", "乡镇", "状态", "问题类型", "说明"]
+
+
+def entity_problems(con: Any, scope: Scope, *, include_info: bool = True) -> pd.DataFrame:
+    """Entities with no tag or a code problem (one row per entity and problem)."""
+    df = run_df(con, "quality_entities", scope)
+    rows = []
+    for r in df.itertuples(index=False):
+        code = r.entity_code
+        base = [code, r.name, r.entity_kind, r.town, r.status]
+        if not r.n_tags:
+            rows.append([*base, "无标签", "未标注任何抽查事项，摇号时不会进入任何名录。"])
+        kind = uscc.classify(code)
+        if kind == "invalid":
+            rows.append([*base, "编码无效", uscc.invalid_reason(code)])
+        elif kind == "uscc":
+            check = uscc.validate_uscc(code)
+            if not check.check_digit_ok:
+                rows.append([*base, "校验位不符", check.message])
+        elif kind == "registration_no" and include_info:
+            rows.append([*base, "旧注册号", "使用15位注册号，请核实是否已换发统一社会信用代码。"])
+    return pd.DataFrame(rows, columns=ENTITY_COLUMNS)
+
+
+def inspector_problems(con: Any, scope: Scope) -> pd.DataFrame:
+    """Active inspectors without specialties or with a missing / expired / expiring certificate."""
+    return run_df(con, "quality_inspectors", scope, cert_days=CERT_WARNING_DAYS)
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Counts of the 一单两库 checks (shown as cards)."""
+
+    items: int
+    items_without_owner: int
+    entities: int
+    entities_untagged: int
+    entities_bad_code: int
+    inspectors: int
+    inspectors_problem: int
+    tasks_checklist_not_ready: int
+
+
+def readiness(con: Any, scope: Scope) -> Readiness:
+    cur = cursor_of(con)
+    ents = entity_problems(cur, scope, include_info=False)
+    n = run_row(cur, "quality_counts", scope)
+    return Readiness(
+        items=int(n["items"]),
+        items_without_owner=len(items_without_owner(cur, scope)),
+        entities=int(n["entities"]),
+        entities_untagged=int(ents.loc[ents["问题类型"] == "无标签", "主体编码"].nunique()),
+        entities_bad_code=int(ents.loc[ents["问题类型"] != "无标签", "主体编码"].nunique()),
+        inspectors=int(n["inspectors"]),
+        inspectors_problem=len(inspector_problems(cur, scope)),
+        tasks_checklist_not_ready=int(checklist_not_ready(cur, scope)["任务编码"].nunique()),
+    )
+
+
+# -- signs of perfunctory work --------------------------------------------------------------------------
+RATE_COLUMNS = [
+    "人员编码",
+    "姓名",
+    "单位编码",
+    "检查户数",
+    "发现问题户数",
+    "问题发现率",
+    "本单位其他户数",
+    "本单位其他发现问题户数",
+    "本单位其他发现率",
+    "p值",
+    "结论",
+]
+
+
+def inspector_finding_rates(con: Any, scope: Scope, alpha: float = ALPHA) -> pd.DataFrame:
+    """Every inspector with graded inspections of Y, with the binomial test against the rest of the unit."""
+    df = run_df(con, "quality_inspector_rates", scope)
+    stats = []
+    for r in df.itertuples(index=False):
+        n, k, n_rest, k_rest = int(r.n), int(r.k), int(r.n_rest), int(r.k_rest)
+        stats.append((r, n, k, n_rest, k_rest, low_rate_p_value(k, n, k_rest, n_rest)))
+    rows = []
+    for r, n, k, n_rest, k_rest, pval in stats:
+        p0 = k_rest / n_rest if n_rest else None
+        low = pval is not None and pval < alpha and p0 is not None and k / n < p0
+        rows.append(
+            [
+                r.inspector_code,
+                r.name,
+                r.unit_code,
+                n,
+                k,
+                k / n,
+                n_rest,
+                k_rest,
+                p0,
+                pval,
+                "显著偏低" if low else "未见异常",
+            ]
+        )
+    return pd.DataFrame(rows, columns=RATE_COLUMNS)
+
+
+def low_finding_inspectors(con: Any, scope: Scope, alpha: float = ALPHA) -> pd.DataFrame:
+    """Inspectors whose finding rate is significantly below their unit's (p < alpha), lowest p first."""
+    df = inspector_finding_rates(con, scope, alpha)
+    df = df[df["结论"] == "显著偏低"].sort_values(["p值", "人员编码"])
+    return df.reset_index(drop=True)
+
+
+def published_before_entry(con: Any, scope: Scope) -> pd.DataFrame:
+    return run_df(con, "quality_published_before_entry", scope)
+
+
+@dataclass(frozen=True)
+class CheckCount:
+    count: int
+    explanation_zh: str
+
+
+def entered_before_inspection(con: Any, scope: Scope) -> CheckCount:
+    """Inspections entered before their inspection date: 0 by the store's CHECK constraint."""
+    n = int(run_row(con, "quality_entered_before_inspection", scope)["n"] or 0)
+    return CheckCount(
+        n,
+        "数据库约束要求录入日期不早于检查日期，此类记录无法存入，因此恒为0；"
+        "检查日期晚于统计日的记录视为尚未发生，不计入。",
+    )
+
+
+def bulk_identical_notes(con: Any, scope: Scope, min_rows: int = BULK_MIN_ROWS) -> pd.DataFrame:
+    """Groups of ≥ min_rows inspections entered the same day by the same team with the same note."""
+    return run_df(con, "quality_bulk_notes", scope, bulk_min=int(min_rows))
