@@ -115,17 +115,19 @@ def run_import(
 
     report = ImportReport(dry_run=dry_run)
     step(0.0, "读取文件")
-    raws, report.source = read_source(source, report.problems)
+    raws, report.source, unreadable = read_source(source, report.problems)
     parsed = {}
     for i, raw in enumerate(sorted(raws, key=lambda r: S.TABLE_ORDER.index(r.table))):
         step(0.05 + 0.35 * i / max(len(raws), 1), f"检查 {raw.file}")
         table = parse_table(raw, report.problems)
         if table is not None:
             parsed[raw.table] = table
+        else:
+            unreadable.add(raw.table)
     step(0.4, "检查引用和日期")
     cur = store.cursor()
     try:
-        check_batch(cur, parsed, report.problems)
+        check_batch(cur, parsed, report.problems, unjudged=unreadable)
     finally:
         cur.close()
 

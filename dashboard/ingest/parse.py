@@ -111,7 +111,9 @@ def read_csv_bytes(table: str, label: str, data: bytes, problems: list[Problem])
     return _from_rows(table, label, rows, problems)
 
 
-def read_xlsx_bytes(label: str, data: bytes, problems: list[Problem]) -> list[RawTable]:
+def read_xlsx_bytes(
+    label: str, data: bytes, problems: list[Problem], failed: set[str] | None = None
+) -> list[RawTable]:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -139,6 +141,8 @@ def read_xlsx_bytes(label: str, data: bytes, problems: list[Problem]) -> list[Ra
         raw = _from_rows(table, sheet_label, [list(r) for r in rows], problems)
         if raw is not None:
             out.append(raw)
+        elif failed is not None:
+            failed.add(table)
     return out
 
 
@@ -154,8 +158,10 @@ def _unknown(label: str, stem: str) -> Problem:
     )
 
 
-def read_source(source: Source, problems: list[Problem]) -> tuple[list[RawTable], str]:
-    """All raw tables of a source, and a text naming the source for the import log."""
+def read_source(source: Source, problems: list[Problem]) -> tuple[list[RawTable], str, set[str]]:
+    """All raw tables of a source, a text naming the source for the import log, and the tables
+    whose file could not be read at all (references to them cannot be judged)."""
+    failed: set[str] = set()
     files: list[tuple[str, bytes]] = []
     if isinstance(source, list | tuple):
         files = [(str(name), bytes(data)) for name, data in source]
@@ -190,7 +196,7 @@ def read_source(source: Source, problems: list[Problem]) -> tuple[list[RawTable]
     for name, data in files:
         suffix = Path(name).suffix.lower()
         if suffix == ".xlsx":
-            tables.extend(read_xlsx_bytes(name, data, problems))
+            tables.extend(read_xlsx_bytes(name, data, problems, failed))
         elif suffix == ".csv":
             table = _table_for(Path(name).stem)
             if table is None:
@@ -199,6 +205,8 @@ def read_source(source: Source, problems: list[Problem]) -> tuple[list[RawTable]
             raw = read_csv_bytes(table, name, data, problems)
             if raw is not None:
                 tables.append(raw)
+            else:
+                failed.add(table)
         else:
             problems.append(
                 Problem(name, None, None, None, "只能导入 .csv 或 .xlsx 文件，已忽略。", WARNING)
@@ -221,4 +229,4 @@ def read_source(source: Source, problems: list[Problem]) -> tuple[list[RawTable]
             continue
         seen[raw.table] = raw.file
         unique.append(raw)
-    return unique, described
+    return unique, described, failed

@@ -94,7 +94,7 @@ def _ratio_text(text: str) -> tuple[str | None, str | None]:
     except InvalidOperation:
         return None, "应为大于0且不超过1的小数，如 0.05"
     if not (Decimal(0) < d <= Decimal(1)):
-        return None, "比例应大于0且不超过1（5% 写作 0.05）"
+        return None, "应大于0且不超过1（5% 写作 0.05）"
     return text, None
 
 
@@ -167,7 +167,7 @@ def parse_cell(col: S.Column, raw: Any) -> tuple[Any, str | None]:
         m = _PERIOD.fullmatch(text)
         if m and 1 <= int(m[2]) <= 12:
             return f"{int(m[1]):04d}-{int(m[2]):02d}", None
-        return None, "月份应写成 YYYY-MM，如 2026-10"
+        return None, "应写成 YYYY-MM，如 2026-10"
     raise AssertionError(t)
 
 
@@ -384,8 +384,18 @@ def _store_keys(cur, table: str) -> set:
     return {tuple(r) for r in rows}
 
 
-def check_batch(cur, tables: dict[str, ParsedTable], problems: list[Problem]) -> None:
-    """Cross-row checks: references, date orders, code warnings (after every table is parsed)."""
+def check_batch(
+    cur,
+    tables: dict[str, ParsedTable],
+    problems: list[Problem],
+    *,
+    unjudged: set[str] = frozenset(),
+) -> None:
+    """Cross-row checks: references, date orders, code warnings (after every table is parsed).
+
+    `unjudged`: tables whose file could not be read; references to them are not reported (the file's
+    own error already blocks the import, and one cause should give one message).
+    """
     known: dict[str, set] = {}
 
     def keys_of(ref: str) -> set:
@@ -411,7 +421,7 @@ def check_batch(cur, tables: dict[str, ParsedTable], problems: list[Problem]) ->
             merged = effective(table, row)
             # references
             for col in spec.columns:
-                if col.ref is None or col.name not in row.values:
+                if col.ref is None or col.name not in row.values or col.ref in unjudged:
                     continue
                 value = row.values[col.name]
                 members = value if col.type == S.LIST else ([] if value is None else [value])
@@ -430,6 +440,8 @@ def check_batch(cur, tables: dict[str, ParsedTable], problems: list[Problem]) ->
                             )
                         )
             for cols, ref in spec.composite_refs:
+                if ref in unjudged:
+                    continue
                 value = tuple(row.values.get(c) for c in cols)
                 if value not in keys_of(ref):
                     ref_spec = S.SPECS[ref]
@@ -519,6 +531,8 @@ def count_changes(table: ParsedTable) -> tuple[dict[str, int], list[Row]]:
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     to_write = []
     for row in table.rows:
+        if not row.ok:  # an error blocks the import; the row is not counted
+            continue
         stored = table.stored.get(row.key(table.spec))
         if stored is None:
             counts["added"] += 1
