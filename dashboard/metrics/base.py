@@ -81,29 +81,36 @@ def _strip_comments(sql: str) -> str:
     return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
 
 
-def setting(con: Any, key: str) -> Any:
-    """A setting from the ``settings`` table of ``con``'s database, else its default (config.DEFAULTS)."""
+def settings(con: Any) -> dict[str, Any]:
+    """Every setting: config.DEFAULTS overridden by the ``settings`` table of ``con``'s database."""
     cur = cursor_of(con)
-    row = cur.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-    if row is not None and row[0] is not None:
-        return json.loads(row[0])
-    return DEFAULTS[key]
+    values = dict(DEFAULTS)
+    for key, raw in cur.execute("SELECT key, value FROM settings").fetchall():
+        if raw is not None:
+            values[key] = json.loads(raw)
+    return values
+
+
+def setting(con: Any, key: str) -> Any:
+    """One setting from the ``settings`` table of ``con``'s database, else its default."""
+    return settings(con)[key]
 
 
 def scope_params(con: Any, scope: Scope, **extra: Any) -> dict[str, Any]:
     """Every named parameter a metric query may use, for this scope (extra ones override)."""
     units = scope.unit_filter
+    conf = settings(con)
     params: dict[str, Any] = {
         "year": int(scope.year),
         "as_of": scope.as_of,
         "units": list(units) if units is not None else None,
         "item": scope.item or None,
         "town": scope.town or None,
-        "entry_limit": int(setting(con, "entry_limit_workdays")),
-        "backfill_limit": int(setting(con, "backfill_limit_workdays")),
+        "entry_limit": int(conf["entry_limit_workdays"]),
+        "backfill_limit": int(conf["backfill_limit_workdays"]),
         "risk_system": RISK_SYSTEM,
         "finding_codes": sorted(FINDING_CODES),
-        "lookback_days": int(setting(con, "risk.uninspected_days")),
+        "lookback_days": int(conf["risk.uninspected_days"]),
         "year_start": date(scope.year, 1, 1),
         "year_end": date(scope.year, 12, 31),
     }

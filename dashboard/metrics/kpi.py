@@ -135,20 +135,18 @@ def kpi_status(
 
 def kpi_targets(con: Any) -> dict[str, float | int | None]:
     """The target of each KPI from settings (problem_rate has none)."""
-    cur = base.cursor_of(con)
-    return {
-        k: (None if k == "problem_rate" else base.setting(cur, f"target.{k}")) for k in KPI_KEYS
-    }
+    conf = base.settings(con)
+    return {k: (None if k == "problem_rate" else conf[f"target.{k}"]) for k in KPI_KEYS}
 
 
 def limits(con: Any) -> dict[str, Any]:
     """The configured numbers the definitions mention: entry, backfill, days, band (percent)."""
-    cur = base.cursor_of(con)
+    conf = base.settings(con)
     return {
-        "entry": int(base.setting(cur, "entry_limit_workdays")),
-        "backfill": int(base.setting(cur, "backfill_limit_workdays")),
-        "days": int(base.setting(cur, "risk.uninspected_days")),
-        "band": f"{float(base.setting(cur, 'warning_band')) * 100:g}",
+        "entry": int(conf["entry_limit_workdays"]),
+        "backfill": int(conf["backfill_limit_workdays"]),
+        "days": int(conf["risk.uninspected_days"]),
+        "band": f"{float(conf['warning_band']) * 100:g}",
     }
 
 
@@ -180,6 +178,7 @@ def compute_kpis(con: Any, scope: Scope) -> dict[str, Kpi]:
     row = base.run_row(cur, "kpi_values", scope)
     targets = kpi_targets(cur)
     band = float(base.setting(cur, "warning_band"))
+    numbers = limits(cur)
     out: dict[str, Kpi] = {}
     for key in KPI_KEYS:
         num_col, den_col = _COLUMNS[key]
@@ -199,7 +198,7 @@ def compute_kpis(con: Any, scope: Scope) -> dict[str, Kpi]:
             target=targets[key],
             kind=kind,
             status=kpi_status(kind, value, targets[key], band),
-            explanation_zh=explanation(cur, key),
+            explanation_zh=EXPLANATIONS_ZH[key].format(**numbers),
         )
     return out
 
