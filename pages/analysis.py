@@ -135,14 +135,16 @@ def show_pivot_result(spec: dict, console: SqlConsole, key: str) -> None:
     if result.empty:
         st.info(t("analysis.pivot.empty"))
         return
+    # row dimensions get their Chinese names on screen and in the downloads
+    shown = result.rename(columns={r: short(view.columns.get(r, r)) for r in result.attrs["rows"]})
     st.dataframe(
-        result,
+        shown,
         hide_index=True,
         width="stretch",
         column_config=column_config(result, spec["measure"]),
         key=f"{key}_table",
     )
-    download_buttons(result, t("analysis.pivot.basename"), key=f"{key}_dl")
+    download_buttons(shown, t("analysis.pivot.basename"), key=f"{key}_dl")
     show_chart(fig, key=f"{key}_chart")
     st.download_button(
         t("analysis.chart_html"),
@@ -338,7 +340,11 @@ def sql_tab(console: SqlConsole) -> None:
 
 # -- 已保存 ------------------------------------------------------------------------------------------
 def open_in_editor(saved_id: int) -> None:
-    saved = load_analysis(store, saved_id, user.username, is_admin=user.role == "admin")
+    try:
+        saved = load_analysis(store, saved_id, user.username, is_admin=user.role == "admin")
+    except SavedAnalysisError as exc:
+        st.toast(str(exc), icon=":material/error:")
+        return
     spec = saved.spec
     if saved.kind == "sql":
         st.session_state["an_sql"] = spec["sql"]
