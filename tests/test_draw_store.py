@@ -345,3 +345,24 @@ def test_revisit_draw(county):
     assert draw.verify_certificate(draw.certificate(county, again["draw_id"])) == []
     with pytest.raises(draw.DrawError, match="重复"):
         draw.revisit_preview(county, "T1", D, "0.5")
+
+
+def test_fifty_at_014_draws_seven(county):
+    with county.transaction() as cur:
+        cur.execute("INSERT INTO items (item_code, item_name) VALUES ('I9', '五十家')")
+        cur.execute(
+            "INSERT INTO entities (entity_code, name, tags) SELECT 'F' || lpad(i::VARCHAR, 2, '0'), 'f', ['I9']"
+            " FROM range(50) AS r(i)"
+        )
+        cur.execute(
+            "INSERT INTO tasks (task_code, task_name, item_codes, lead_unit, source)"
+            " VALUES ('T9', '五十家', ['I9'], 'CHK', 'adhoc')"
+        )
+    rec = draw.run_draw(county, "T9", "5", operator="王", draw_date=D, ratios="0.14")
+    assert rec["strata"] == [{"stratum": "U", "pool_size": 50, "ratio": "0.14", "size": 7}]
+    seed = h(f"v1|T9|{h(''.join(f'F{i:02d}|U' + chr(10) for i in range(50)))}|5")
+    assert rec["seed"] == seed
+    expected = sorted((h(f"{seed}/F{i:02d}"), f"F{i:02d}") for i in range(50))[:7]
+    assert [(s["key"], s["entity_code"]) for s in rec["selections"]] == expected
+    # CHK has C1, C2 (no specialties) → every team is exactly those two
+    assert all(sorted(a["inspector_codes"]) == ["C1", "C2"] for a in rec["assignments"])

@@ -200,36 +200,46 @@ def compute_assignments(
                 }
             ),
         )
-        rows = con.execute(
+        params = {"prefix": f"{seed}/", "nunits": len(unit_pos), "k": k}
+        con.execute(
             """
-            WITH cand AS (
-                SELECT s.entity_code, s.ord, i.inspector_code, i.upos,
-                       sha256($prefix || s.entity_code || '/' || i.inspector_code) AS key
-                FROM sel_in AS s CROSS JOIN ip_in AS i
-                ANTI JOIN rec_in AS r
-                    ON r.entity_code = s.entity_code AND r.inspector_code = i.inspector_code
-            ), firsts AS (
-                SELECT *, (upos < $nunits AND row_number() OVER (
-                    PARTITION BY ord, upos ORDER BY key) = 1) AS first
-                FROM cand
-            ), ranked AS (
-                SELECT *,
-                    count(*) FILTER (WHERE first) OVER (PARTITION BY ord) AS nfirst,
-                    row_number() OVER (PARTITION BY ord, first ORDER BY key) AS rn,
-                    count(*) OVER (PARTITION BY ord) AS neligible
-                FROM firsts
-            )
-            SELECT ord,
-                list(inspector_code ORDER BY (NOT first), CASE WHEN first THEN upos END, key)
-                    FILTER (WHERE first OR rn <= $k - nfirst) AS team,
-                any_value(neligible) AS neligible
-            FROM ranked GROUP BY ord
+            CREATE TEMP TABLE cand AS
+            SELECT s.ord, i.inspector_code, i.upos,
+                   sha256($prefix || s.entity_code || '/' || i.inspector_code) AS key
+            FROM sel_in AS s CROSS JOIN ip_in AS i
+            ANTI JOIN rec_in AS r
+                ON r.entity_code = s.entity_code AND r.inspector_code = i.inspector_code
             """,
-            {"prefix": f"{seed}/", "nunits": len(unit_pos), "k": k},
-        ).fetchall()
+            {"prefix": params["prefix"]},
+        )
+        smallest = con.sql(
+            "SELECT ord, min_by(inspector_code, key, $k) AS codes, count(*) AS n"
+            " FROM cand GROUP BY ord ORDER BY ord",
+            params={"k": k},
+        ).to_arrow_table()
+        firsts = con.sql(
+            "SELECT ord, arg_min(inspector_code, key) AS code FROM cand"
+            " WHERE upos < $nunits GROUP BY ord, upos ORDER BY ord, upos",
+            params={"nunits": len(unit_pos)},
+        ).to_arrow_table()
     finally:
         con.close()
-    teams = {ord_: (team or [], n) for ord_, team, n in rows}
+    first_of: dict[int, list[str]] = {}
+    for ord_, code in zip(firsts["ord"].to_pylist(), firsts["code"].to_pylist(), strict=True):
+        first_of.setdefault(ord_, []).append(code)
+    teams: dict[int, tuple[list[str], int]] = {}
+    for ord_, codes, n in zip(
+        smallest["ord"].to_pylist(),
+        smallest["codes"].to_pylist(),
+        smallest["n"].to_pylist(),
+        strict=True,
+    ):
+        # one per unit in unit order, then the smallest remaining keys up to k (the k smallest
+        # overall always hold enough inspectors that are not first of their unit)
+        team = first_of.get(ord_, [])
+        if len(team) < k:
+            team = team + [c for c in codes if c not in team][: k - len(team)]
+        teams[ord_] = (team, n)
     assignments, unstaffed = [], []
     for i, sel in enumerate(selections):
         team, n = teams.get(i, ([], 0))

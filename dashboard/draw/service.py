@@ -505,6 +505,32 @@ def _record(
     if expected_pool_hash and expected_pool_hash != prev.pool_hash:
         raise DrawError("预览之后名录已发生变化（名录哈希不同），请重新预览后再抽取。")
     body = compute_record(prev, public_value, store=store)
+    return write_record(
+        store,
+        prev,
+        body,
+        operator=operator,
+        witnesses=witnesses,
+        supersedes=supersedes,
+        reason=reason,
+        now=now,
+    )
+
+
+def write_record(
+    store: Store,
+    prev: DrawPreview,
+    body: dict,
+    *,
+    operator: str,
+    witnesses: list[str] | None,
+    supersedes: str | None,
+    reason: str | None,
+    now: datetime | None,
+) -> dict:
+    """The one transaction of a draw: re-check the status, chain the record, freeze the pool,
+    store the selections, move the task to `drawn`, audit."""
+    public_value = body["public_value"]
     kind = prev.kind
     with store.transaction() as cur:
         current = _current_draw(cur, prev.task_code, kind)

@@ -1,0 +1,133 @@
+"""Benchmark of the verifiable draw over large pools (prints the figures; not a timed test).
+
+    uv run python benchmarks/bench_draw.py                 # pools of 1,000,000 and 8,000,000
+    uv run python benchmarks/bench_draw.py --sizes 200000
+
+For each size it builds an in-memory store with that many entities tagged with the task's item
+(grades A 40% / B 35% / C 15% / D 5% / none 5%; plan ratios A 1% / B 2% / C 10% / D 30% / else 3%;
+a joint task of two units with 18 eligible inspectors and some conflicts), then times separately:
+  resolve  — pool resolution in the store (SQL: tags, status, latest grade, sorted by code)
+  engine   — pool hash, sizes, seed, target keys, teams, record, canonical JSON (pool → record)
+  write    — the one transaction: chain, frozen pool (N rows), selections, task status, audit
+  verify   — verify_store of that draw (frozen pool → recomputed record)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from datetime import date
+
+from dashboard.draw import service
+from dashboard.draw.ledger import verify_store
+from dashboard.store import open_store
+
+D = date(2026, 6, 15)
+
+
+def build(store, n: int) -> None:
+    with store.transaction() as cur:
+        cur.execute(
+            "INSERT INTO units VALUES ('KCK', '矿产资源管理股', '股室', false),"
+            " ('SJJ', '县市场监督管理局', '外部门', true)"
+        )
+        cur.execute(
+            "INSERT INTO items (item_code, item_name, min_inspectors) VALUES ('I1', '事项', 2)"
+        )
+        cur.execute(
+            """
+            INSERT INTO entities (entity_code, name, tags, status, registered_on)
+            SELECT '91130129' || lpad(i::VARCHAR, 10, '0'), '企业' || i::VARCHAR,
+                   CASE WHEN i % 50 = 0 THEN ['I9'] ELSE ['I1', 'T' || (i % 7)::VARCHAR] END,
+                   CASE WHEN i % 97 = 0 THEN '注销' ELSE '存续' END, DATE '2010-01-01'
+            FROM range(?) AS r(i)
+            """,
+            [n],
+        )
+        cur.execute(
+            """
+            INSERT INTO risk_grades (entity_code, period, grade)
+            SELECT '91130129' || lpad(i::VARCHAR, 10, '0'), '2026-05',
+                   CASE WHEN h < 40 THEN 'A' WHEN h < 75 THEN 'B' WHEN h < 90 THEN 'C' ELSE 'D' END
+            FROM (SELECT i, hash(i) % 100 AS h FROM range(?) AS r(i)) WHERE hash(i * 7) % 100 >= 5
+            """,
+            [n],
+        )
+        for k in range(12):
+            cur.execute(
+                "INSERT INTO inspectors (inspector_code, name, unit_code, cert_valid_until)"
+                " VALUES (?, ?, 'KCK', '2027-12-31')",
+                [f"K{k:02d}", f"矿{k}"],
+            )
+        for k in range(6):
+            cur.execute(
+                "INSERT INTO inspectors (inspector_code, name, unit_code, cert_valid_until)"
+                " VALUES (?, ?, 'SJJ', '2027-12-31')",
+                [f"S{k:02d}", f"市{k}"],
+            )
+        cur.execute(
+            "INSERT INTO conflicts SELECT 'K0' || (i % 10)::VARCHAR, '91130129' || lpad(i::VARCHAR, 10, '0'), 'x'"
+            " FROM range(0, ?, 997) AS r(i)",
+            [n],
+        )
+        cur.execute(
+            "INSERT INTO plans (plan_code, year, item_code, unit_code, ratio, grade_ratios, status)"
+            " VALUES ('P1', 2026, 'I1', 'KCK', '0.03', 'A:0.01;B:0.02;C:0.10;D:0.30', '已发布')"
+        )
+        cur.execute(
+            "INSERT INTO tasks (task_code, plan_code, task_name, item_codes, lead_unit, partner_units,"
+            " joint_kind, uses_risk_grades, start_on) VALUES ('T1', 'P1', '基准任务', ['I1'], 'KCK', ['SJJ'],"
+            " 'cross', true, '2026-06-01')"
+        )
+
+
+def bench(n: int) -> None:
+    store = open_store(":memory:", max_execution_ms=0)
+    t = time.perf_counter()
+    build(store, n)
+    print(f"\n== pool of about {n:,} entities (store built in {time.perf_counter() - t:.1f} s)")
+
+    clock, cpu = time.perf_counter, time.process_time
+    t0, c0 = clock(), cpu()
+    prev = service.preview(store, "T1", D)
+    t1, c1 = clock(), cpu()
+    body = service.compute_record(prev, "07 12 19 25 33 + 05", store=store)
+    t2, c2 = clock(), cpu()
+    record = service.write_record(
+        store, prev, body, operator="基准", witnesses=None, supersedes=None, reason=None, now=None
+    )
+    t3, c3 = clock(), cpu()
+    found = verify_store(store, record["draw_id"])
+    t4, c4 = clock(), cpu()
+    assert not [f for f in found if not f.warning], found
+
+    print(
+        f"pool {prev.pool_size:,}, selected {len(record['selections']):,}, strata "
+        + ", ".join(f"{s['stratum']}={s['pool_size']}→{s['size']}" for s in record["strata"])
+    )
+    print(
+        f"  load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work slows wall time)"
+    )
+    print("                              wall s   cpu s (all threads)")
+    for label, (a, b, ca, cb) in (
+        ("resolve (SQL)", (t0, t1, c0, c1)),
+        ("engine  (pool → record)", (t1, t2, c1, c2)),
+        ("write   (one transaction)", (t2, t3, c2, c3)),
+        ("draw total", (t0, t3, c0, c3)),
+        ("verify_store of the draw", (t3, t4, c3, c4)),
+    ):
+        print(f"  {label:<26} {b - a:7.2f}  {cb - ca:7.2f}")
+    store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 8_000_000])
+    args = parser.parse_args()
+    for n in args.sizes:
+        bench(n)
+
+
+if __name__ == "__main__":
+    main()
