@@ -176,142 +176,63 @@ class DemoData:
 # ---------------------------------------------------------------------------------------------
 INTERNAL = {code for code, _, _, ext in N.UNITS if not ext}
 
+# fmt: off
 TEMPLATES = [
     # key, items, lead, partners, start, end, ratio, grade_ratios (None = no risk grades), source
     ("farmland", ["ZR-011"], "GBK", ["ZFD"], (1, 6), (3, 31), "1", None, "plan"),
-    (
-        "mine",
-        ["ZR-001", "ZR-002"],
-        "KCK",
-        ["GBK", "DHK", "ZBKS"],
-        (3, 2),
-        (6, 30),
-        "0.30",
-        "A:0.20;B:0.30;C:0.50;D:1",
-        "plan",
-    ),
-    (
-        "survey_qual",
-        ["ZR-005"],
-        "CHK",
-        ["BDC"],
-        (4, 1),
-        (6, 30),
-        "0.25",
-        "A:0.15;B:0.25;C:0.50;D:1",
-        "plan",
-    ),
-    (
-        "planning",
-        ["ZR-013"],
-        "GHK",
-        ["ZFD"],
-        (4, 15),
-        (7, 31),
-        "0.20",
-        "A:0.10;B:0.20;C:0.50;D:1",
-        "plan",
-    ),
-    (
-        "land",
-        ["ZR-012"],
-        "TCZX",
-        ["GHK"],
-        (5, 6),
-        (8, 31),
-        "0.05",
-        "A:0.03;B:0.05;C:0.10;D:1",
-        "plan",
-    ),
-    (
-        "survey_quality",
-        ["ZR-006"],
-        "CHK",
-        ["BDC", "SJJ"],
-        (5, 6),
-        (9, 30),
-        "0.20",
-        "A:0.10;B:0.20;C:0.50;D:1",
-        "plan",
-    ),
-    (
-        "explore",
-        ["ZR-003"],
-        "KCK",
-        ["DHK"],
-        (6, 1),
-        (8, 31),
-        "0.10",
-        "A:0.05;B:0.10;C:0.30;D:1",
-        "plan",
-    ),
-    (
-        "disclosure",
-        ["ZR-004"],
-        "KCK",
-        ["ZFD", "SJJ"],
-        (7, 1),
-        (9, 30),
-        "0.10",
-        "A:0.05;B:0.10;C:0.30;D:1",
-        "dispatched",
-    ),
-    (
-        "geohazard",
-        ["ZR-009"],
-        "DHK",
-        ["YJJ"],
-        (9, 1),
-        (11, 13),
-        "0.05",
-        "A:0.05;B:0.05;C:0.20;D:1",
-        "plan",
-    ),
-    (
-        "realestate_survey",
-        ["ZR-008"],
-        "BDC",
-        ["CHK"],
-        (9, 1),
-        (10, 31),
-        "0.20",
-        "A:0.10;B:0.20;C:0.50;D:1",
-        "plan",
-    ),
-    (
-        "fossil",
-        ["ZR-010"],
-        "DHK",
-        ["ZFD"],
-        (9, 15),
-        (10, 31),
-        "0.20",
-        "A:0.20;B:0.20;C:0.50;D:1",
-        "plan",
-    ),
-    (
-        "survey_submit",
-        ["ZR-007"],
-        "CHK",
-        ["BDC"],
-        (10, 9),
-        (12, 15),
-        "0.10",
-        "A:0.05;B:0.10;C:0.30;D:1",
-        "plan",
-    ),
-    (
-        "mine_eco",
-        ["ZR-002"],
-        "ZBKS",
-        ["STJ", "YJJ"],
-        (10, 12),
-        (12, 18),
-        "0.10",
-        "A:0.05;B:0.10;C:0.30;D:1",
-        "adhoc",
-    ),
+    ("mine", ["ZR-001", "ZR-002"], "KCK", ["GBK", "DHK", "ZBKS"], (3, 2), (6, 30),
+     "0.30", "A:0.20;B:0.30;C:0.50;D:1", "plan"),
+    ("survey_qual", ["ZR-005"], "CHK", ["BDC"], (4, 1), (6, 30),
+     "0.25", "A:0.15;B:0.25;C:0.50;D:1", "plan"),
+    ("planning", ["ZR-013"], "GHK", ["ZFD"], (4, 15), (7, 31),
+     "0.20", "A:0.10;B:0.20;C:0.50;D:1", "plan"),
+    ("land", ["ZR-012"], "TCZX", ["GHK"], (5, 6), (8, 31),
+     "0.05", "A:0.03;B:0.05;C:0.10;D:1", "plan"),
+    ("survey_quality", ["ZR-006"], "CHK", ["BDC", "SJJ"], (5, 6), (9, 30),
+     "0.20", "A:0.10;B:0.20;C:0.50;D:1", "plan"),
+    ("explore", ["ZR-003"], "KCK", ["DHK"], (6, 1), (8, 31),
+     "0.10", "A:0.05;B:0.10;C:0.30;D:1", "plan"),
+    ("disclosure", ["ZR-004"], "KCK", ["ZFD", "SJJ"], (7, 1), (9, 30),
+     "0.10", "A:0.05;B:0.10;C:0.30;D:1", "dispatched"),
+    ("geohazard", ["ZR-009"], "DHK", ["YJJ"], (9, 1), (11, 13),
+     "0.05", "A:0.05;B:0.05;C:0.20;D:1", "plan"),
+    ("realestate_survey", ["ZR-008"], "BDC", ["CHK"], (9, 1), (10, 31),
+     "0.20", "A:0.10;B:0.20;C:0.50;D:1", "plan"),
+    ("fossil", ["ZR-010"], "DHK", ["ZFD"], (9, 15), (10, 31),
+     "0.20", "A:0.20;B:0.20;C:0.50;D:1", "plan"),
+    ("survey_submit", ["ZR-007"], "CHK", ["BDC"], (10, 9), (12, 15),
+     "0.10", "A:0.05;B:0.10;C:0.30;D:1", "plan"),
+    ("mine_eco", ["ZR-002"], "ZBKS", ["STJ", "YJJ"], (10, 12), (12, 18),
+     "0.10", "A:0.05;B:0.10;C:0.30;D:1", "adhoc"),
 ]
+# tasks of the current year only: the same columns plus the planted status
+CURRENT_YEAR_EXTRA = [
+    ("explore2", ["ZR-003"], "KCK", ["DHK"], (8, 3), (10, 30),
+     "0.10", "A:0.05;B:0.10;C:0.30;D:1", "plan", "drawn_no_results"),
+    ("land2", ["ZR-012"], "TCZX", ["GHK"], (12, 7), (12, 25),
+     "0.05", "A:0.03;B:0.05;C:0.10;D:1", "plan", None),
+    ("fossil_dup", ["ZR-010"], "DHK", ["ZFD"], (3, 2), (4, 30),
+     "0.20", "A:0.20;B:0.20;C:0.50;D:1", "plan", "voided"),
+    ("petition", ["ZR-013"], "ZFD", [], (11, 2), (11, 30), "0.01", None, "adhoc", None),
+]
+# fmt: on
+
+
+def _spec(y, key, items, lead, partners, start, end, ratio, gr, source, status=None) -> dict:
+    return dict(
+        key=key,
+        items=list(items),
+        lead=lead,
+        partners=list(partners),
+        start=date(y, *start),
+        end=date(y, *end),
+        ratio=ratio,
+        gr=gr,
+        uses_risk=gr is not None,
+        source=source,
+        status=status,
+    )
+
 
 TASK_NAMES = {
     "farmland": "{y}年度耕地保护责任目标落实情况检查",
@@ -363,11 +284,25 @@ FINDING_COMBOS = (
     (("8",), 5),
 )
 
+# notes of findings that depend on the item (task template key)
+ITEM_NOTES = {
+    ("mine", "D"): ("矿山地质环境治理恢复未按方案实施。", "土地复垦义务履行不到位，需限期整改。"),
+    ("mine_eco", "D"): ("矿山生态修复进度滞后于方案。",),
+    ("explore", "B"): ("未按规定公示年度勘查信息，已责令限期公示。",),
+    ("disclosure", "B"): ("未按规定公示勘查开采信息，已责令限期公示。",),
+    ("survey_qual", "D"): ("测绘资质条件不再符合要求，需限期整改。",),
+    ("survey_quality", "D"): ("抽检测绘成果质量不合格，需限期整改。",),
+    ("survey_submit", "D"): ("测绘成果未按规定汇交。",),
+    ("land", "D"): ("未按出让合同约定动工开发，涉嫌闲置土地。",),
+    ("planning", "D"): ("未按规划许可内容建设。",),
+    ("farmland", "D"): ("耕地保护责任目标落实不到位。",),
+}
+
 NOTES = {
     "1": ("现场核查，未发现问题。", "资料齐全，现场情况与申报一致。", "书面检查，符合要求。"),
     "E": ("发现台账记录不完整，已当场责令改正。",),
-    "B": ("未按规定公示年度勘查开采信息，已责令限期公示。", "应公示信息未公示。"),
-    "D": ("矿山地质环境治理恢复未按方案实施。", "复垦义务履行不到位，需限期整改。"),
+    "B": ("未按规定公示应当公示的信息，已责令限期公示。",),
+    "D": ("违反本部门其他规定，已责令限期整改。", "检查发现问题，需后续处理。"),
     "5": ("发现安全生产隐患，已抄告应急管理部门。",),
     "6": ("通过登记的住所无法联系。",),
     "8": ("拒绝提供有关资料，不配合检查。",),
@@ -504,10 +439,12 @@ class Generator:
         return ids.make_uscc(kind, region, ids.org_code(self.rng, modern=reg.year >= 2016))
 
     def _add(self, e: Entity) -> None:
-        if e.code in self.by_code:  # astronomically rare; keep keys unique and deterministic
-            e.code = e.code[:-3] + f"{len(self.entities) % 1000:03d}"
-            if len(e.code) == 18 and e.code[:2] in ("91", "11", "12"):
-                e.code = e.code[:17] + ids.uscc_check(e.code[:17])
+        """Add an entity; a USCC that collides with one already drawn (large scales) is redrawn."""
+        while e.code in self.by_code:
+            if len(e.code) != 18:
+                raise AssertionError(f"duplicate demo entity code {e.code}")
+            modern = e.code[8:10] == "MA"
+            e.code = ids.make_uscc(e.code[:2], e.code[2:8], ids.org_code(self.rng, modern=modern))
         self.entities.append(e)
         self.by_code[e.code] = e
 
@@ -575,16 +512,23 @@ class Generator:
             kind: str, make_name: Callable[[], str], tags_fn, *, local: float = 0.85
         ) -> None:
             reg = self._reg_date()
+            name_fn = make_name
             if rng.random() < local:
                 town, region = rng.choice(towns), N.COUNTY_REGION
                 address = self._address(town)
-            else:
+            else:  # registered in a district of 石家庄市
                 town, region = None, rng.choice(N.CITY_REGIONS)
-                address = f"河北省石家庄市{rng.choice(('长安区', '桥西区', '新华区', '裕华区', '藁城区'))}{rng.choice(('中山路', '建设大街', '槐安路', '友谊大街', '红旗大街'))}{rng.randint(1, 500)}号"  # noqa: E501
+                road = rng.choice(("中山路", "建设大街", "槐安路", "友谊大街", "红旗大街"))
+                address = f"河北省石家庄市{N.CITY_DISTRICTS[region]}{road}{rng.randint(1, 500)}号"
+
+                def name_fn() -> str:
+                    name = make_name()
+                    return "石家庄" + name[len(N.COUNTY) :] if name.startswith(N.COUNTY) else name
+
             self._add(
                 Entity(
                     code=self._enterprise_code(reg, region),
-                    name=self.unique_name(make_name),
+                    name=self.unique_name(name_fn),
                     kind=kind,
                     town=town,
                     address=address,
@@ -876,8 +820,6 @@ class Generator:
             off = y - self.cur
             specs: list[dict] = []
             for key, items, lead, partners, st, en, ratio, gr, source in TEMPLATES:
-                partners = list(partners)
-                uses_risk = gr is not None
                 if key == "mine_eco" and off < -1:
                     continue
                 if key == "fossil" and off == -1:
@@ -887,99 +829,16 @@ class Generator:
                 if key == "fossil" and off in (-3, -2):
                     partners = []
                 if key == "land" and off == -3:
-                    uses_risk, gr = False, None
-                if key == "geohazard" and off == 0:
-                    st = (9, 1)
-                specs.append(
-                    dict(
-                        key=key,
-                        items=list(items),
-                        lead=lead,
-                        partners=partners,
-                        start=date(y, *st),
-                        end=date(y, *en),
-                        ratio=ratio,
-                        gr=gr,
-                        uses_risk=uses_risk,
-                        source=source,
-                        status=None,
-                    )
-                )
+                    gr = None  # not using risk grades that year
+                specs.append(_spec(y, key, items, lead, partners, st, en, ratio, gr, source))
             if off == 0:
-                specs += [
-                    dict(
-                        key="explore2",
-                        items=["ZR-003"],
-                        lead="KCK",
-                        partners=["DHK"],
-                        start=date(y, 8, 3),
-                        end=date(y, 10, 30),
-                        ratio="0.10",
-                        gr="A:0.05;B:0.10;C:0.30;D:1",
-                        uses_risk=True,
-                        source="plan",
-                        status="drawn_no_results",
-                    ),
-                    dict(
-                        key="land2",
-                        items=["ZR-012"],
-                        lead="TCZX",
-                        partners=["GHK"],
-                        start=date(y, 12, 7),
-                        end=date(y, 12, 25),
-                        ratio="0.05",
-                        gr="A:0.03;B:0.05;C:0.10;D:1",
-                        uses_risk=True,
-                        source="plan",
-                        status=None,
-                    ),
-                    dict(
-                        key="fossil_dup",
-                        items=["ZR-010"],
-                        lead="DHK",
-                        partners=["ZFD"],
-                        start=date(y, 3, 2),
-                        end=date(y, 4, 30),
-                        ratio="0.20",
-                        gr="A:0.20;B:0.20;C:0.50;D:1",
-                        uses_risk=True,
-                        source="plan",
-                        status="voided",
-                    ),
-                    dict(
-                        key="petition",
-                        items=["ZR-013"],
-                        lead="ZFD",
-                        partners=[],
-                        start=date(y, 11, 2),
-                        end=date(y, 11, 30),
-                        ratio="0.01",
-                        gr=None,
-                        uses_risk=False,
-                        source="adhoc",
-                        status=None,
-                    ),
-                ]
+                specs += [_spec(y, *extra) for extra in CURRENT_YEAR_EXTRA]
             # plans: one per plan-sourced template item and year
             plan_codes: dict[str, str] = {}
             template_keys = {t[0] for t in TEMPLATES}
             plan_specs = [s for s in specs if s["source"] == "plan" and s["key"] in template_keys]
             if off == -1:  # the voided plan (no task)
-                plan_specs.append(
-                    dict(
-                        key="fossil",
-                        items=["ZR-010"],
-                        lead="DHK",
-                        partners=["ZFD"],
-                        start=date(y, 9, 15),
-                        end=date(y, 10, 31),
-                        ratio="0.20",
-                        gr="A:0.20;B:0.20;C:0.50;D:1",
-                        uses_risk=True,
-                        source="plan",
-                        status=None,
-                    )
-                )
+                plan_specs.append(_spec(y, *next(t for t in TEMPLATES if t[0] == "fossil")))
             for s in plan_specs:
                 item = s["items"][0]
                 pcode = f"JH{y}-{item}"
@@ -1238,7 +1097,8 @@ class Generator:
                     ),
                     "1",
                 )
-                ins.note = rng.choice(NOTES[key])
+                note_key = (task_by[ins.task].key, key)
+                ins.note = rng.choice(ITEM_NOTES.get(note_key, NOTES[key]))
 
     def _year_of(self) -> dict[str, int]:
         return {t.code: t.start.year for t in self.tasks}

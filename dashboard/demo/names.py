@@ -4,7 +4,14 @@ from __future__ import annotations
 
 COUNTY = "赞皇县"
 COUNTY_REGION = "130129"  # GB/T 2260 code of 赞皇县
-CITY_REGIONS = ("130102", "130104", "130105", "130108", "130109")  # 石家庄市的区
+CITY_DISTRICTS = {  # 石家庄市的区 (GB/T 2260)
+    "130102": "长安区",
+    "130104": "桥西区",
+    "130105": "新华区",
+    "130108": "裕华区",
+    "130109": "藁城区",
+}
+CITY_REGIONS = tuple(CITY_DISTRICTS)
 
 TOWNS = (
     "赞皇镇",
@@ -31,7 +38,7 @@ VILLAGES = {
     "土门乡": ("土门", "彭家沟", "苏家庄", "南庄", "石漕"),
     "黄北坪乡": ("黄北坪", "花驼", "元坊", "大石板"),
     "许亭乡": ("许亭", "王家坪", "西竹林", "前郭庄", "后郭庄"),
-    "张楞乡": ("张楞", "南马庄", "韩家庄", "东蒋村", "田家庄"),
+    "张楞乡": ("张楞", "南马庄", "韩家庄", "东蒋", "田家庄"),
 }
 
 # (unit_code, unit_name, unit_kind, external) — the contract list of /tmp/shared_contracts.md
