@@ -136,9 +136,12 @@ def warnings(con: Any, scope: Scope, kinds: list[str] | None = None) -> pd.DataF
     return out[COLUMNS].reset_index(drop=True)
 
 
-def warning_counts(con: Any, scope: Scope) -> pd.DataFrame:
-    """预警类型, 预警数, 其中未在任务中 — one row per kind of :data:`WARNING_KINDS` (zeros included)."""
-    df = warnings(con, scope)
+def warning_counts(con: Any, scope: Scope, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """预警类型, 预警数, 其中未在任务中 — one row per kind of :data:`WARNING_KINDS` (zeros included).
+
+    ``rows`` = an already computed :func:`warnings` result (saves running the queries twice).
+    """
+    df = warnings(con, scope) if rows is None else rows
     out = []
     for kind in WARNING_KINDS:
         part = df[df["预警类型"] == kind]

@@ -1,0 +1,159 @@
+"""单位排名: a configurable scorecard per unit for the office's 通报. ``scorecard(con, scope, weights)``.
+
+Units scored: internal units (not 外部门) within the scope's unit filter that lead or partner a task of Y
+or own / join a plan of Y (sql/scorecard_units.sql). Each indicator is a rate in [0, 1] computed for the
+unit alone (the scope with ``unit`` set to it, so the §5 unit rule applies):
+
+=================  ==========================================================================  =======
+indicator          definition                                                                  default
+=================  ==========================================================================  =======
+计划完成率         inspections of tasks of the unit's plans ÷ planned number (plans.py), capped at 1    25
+按时录入率         KPI entry_on_time for the unit                                                   15
+按时公示率         KPI publish_on_time for the unit                                                 15
+后续处理完结率     KPI followup_closed for the unit                                                 15
+联合抽查占比       KPI joint_task_share for the unit                                                10
+信用分类运用占比   KPI risk_graded_share for the unit                                               10
+数据质量           1 − (inspections published before entry + inspections in bulk identical-note     10
+                   groups) ÷ inspections of Y of the unit (quality.py)
+=================  ==========================================================================  =======
+
+Weights are relative (they are normalised to a total of 100). An indicator with no value for a unit (zero
+denominator, e.g. no follow-ups) is 不适用: it is left out and the unit's other weights are scaled up, so
+总分 = 100 × Σ wᵢ vᵢ ÷ Σ wᵢ over the applicable indicators and 扣分ᵢ = 100 × wᵢ (1 − vᵢ) ÷ Σ wᵢ; the
+扣分 columns add up to 100 − 总分. Rank: by 总分 descending, ties share a rank. 重新抽取次数 (redraws of the
+unit's task draws in Y, from dashboard.draw.redraws_per_unit when ``con`` is a Store) is a warning column,
+not scored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from dashboard.metrics import kpi as kpi_mod
+from dashboard.metrics import plans, quality
+from dashboard.metrics.base import cursor_of, run_df
+from dashboard.scope import Scope
+
+# key → (Chinese label, default weight)
+INDICATORS: dict[str, tuple[str, float]] = {
+    "plan_completion": ("计划完成率", 25.0),
+    "entry_on_time": ("按时录入率", 15.0),
+    "publish_on_time": ("按时公示率", 15.0),
+    "followup_closed": ("后续处理完结率", 15.0),
+    "joint_share": ("联合抽查占比", 10.0),
+    "risk_graded_share": ("信用分类运用占比", 10.0),
+    "data_quality": ("数据质量", 10.0),
+}
+DEFAULT_WEIGHTS: dict[str, float] = {k: w for k, (_, w) in INDICATORS.items()}
+LABELS: dict[str, str] = {k: label for k, (label, _) in INDICATORS.items()}
+
+
+class WeightError(ValueError):
+    """Weights that cannot be used (str(e) is one Chinese sentence)."""
+
+
+def normalise_weights(weights: dict[str, float] | None) -> dict[str, float]:
+    """Weights for every indicator (missing ones default), scaled to a total of 100."""
+    merged = dict(DEFAULT_WEIGHTS)
+    for key, value in (weights or {}).items():
+        if key not in INDICATORS:
+            raise WeightError(f"未知的评分指标：{key}。")
+        merged[key] = float(value)
+    if any(v < 0 for v in merged.values()):
+        raise WeightError("指标权重不能为负数，请改为0或正数。")
+    total = sum(merged.values())
+    if total <= 0:
+        raise WeightError("指标权重之和必须大于0，请至少为一个指标设置权重。")
+    return {k: v * 100.0 / total for k, v in merged.items()}
+
+
+def unit_indicators(con: Any, scope: Scope) -> pd.DataFrame:
+    """单位编码, 单位名称 and the raw value (0–1 or None) of every indicator, one row per scored unit."""
+    cur = cursor_of(con)
+    units = run_df(cur, "scorecard_units", scope)
+    plan_rates = plans.execution_by_unit(cur, scope).set_index("单位编码")["计划完成率"]
+    rows = []
+    for unit_code, unit_name in units.itertuples(index=False):
+        s = scope.with_(unit=unit_code)
+        k = kpi_mod.compute_kpis(cur, s)
+        plan = plan_rates.get(unit_code)
+        plan = None if plan is None or pd.isna(plan) else min(1.0, float(plan))
+        n_insp = k["joint_household_share"].denominator or 0
+        flagged = len(quality.published_before_entry(cur, s)) + int(
+            quality.bulk_identical_notes(cur, s)["条数"].sum()
+        )
+        rows.append(
+            {
+                "单位编码": unit_code,
+                "单位名称": unit_name,
+                "plan_completion": plan,
+                "entry_on_time": k["entry_on_time"].value,
+                "publish_on_time": k["publish_on_time"].value,
+                "followup_closed": k["followup_closed"].value,
+                "joint_share": k["joint_task_share"].value,
+                "risk_graded_share": k["risk_graded_share"].value,
+                "data_quality": (max(0.0, 1.0 - flagged / n_insp) if n_insp else None),
+            }
+        )
+    return pd.DataFrame(rows, columns=["单位编码", "单位名称", *INDICATORS])
+
+
+def _redraws(con: Any, scope: Scope) -> dict[str, int] | None:
+    if not hasattr(con, "df"):  # needs a Store (the draw helper's API)
+        return None
+    try:
+        from dashboard.draw import redraws_per_unit
+    except ImportError:
+        return None
+    df = redraws_per_unit(con, scope)
+    return {str(r.unit_code): int(r.redraws) for r in df.itertuples(index=False)}
+
+
+def score(values: dict[str, float | None], weights: dict[str, float]) -> tuple[float | None, dict]:
+    """(总分, {key: 扣分 or None}) for one unit's indicator values and normalised weights."""
+    applicable = {k: v for k, v in values.items() if v is not None and weights[k] > 0}
+    total_w = sum(weights[k] for k in applicable)
+    if total_w <= 0:
+        return None, dict.fromkeys(values)
+    lost = {
+        k: (100.0 * weights[k] * (1 - v) / total_w if k in applicable else None)
+        for k, v in values.items()
+    }
+    return 100.0 - sum(x for x in lost.values() if x is not None), lost
+
+
+def scorecard(con: Any, scope: Scope, weights: dict[str, float] | None = None) -> pd.DataFrame:
+    """The ranked scorecard: 排名, 单位编码, 单位名称, 总分, each indicator and its 扣分, 不适用指标, 重新抽取次数."""
+    w = normalise_weights(weights)
+    ind = unit_indicators(con, scope)
+    redraws = _redraws(con, scope)
+    rows = []
+    for r in ind.to_dict("records"):
+        values = {k: r[k] for k in INDICATORS}
+        values = {k: (None if v is None or pd.isna(v) else float(v)) for k, v in values.items()}
+        total, lost = score(values, w)
+        row = {"单位编码": r["单位编码"], "单位名称": r["单位名称"], "总分": total}
+        for key in INDICATORS:
+            row[LABELS[key]] = values[key]
+            row[LABELS[key] + "扣分"] = lost[key]
+        row["不适用指标"] = "、".join(LABELS[k] for k, v in values.items() if v is None)
+        row["重新抽取次数"] = None if redraws is None else redraws.get(r["单位编码"], 0)
+        rows.append(row)
+    columns = [
+        "排名",
+        "单位编码",
+        "单位名称",
+        "总分",
+        *[c for key in INDICATORS for c in (LABELS[key], LABELS[key] + "扣分")],
+        "不适用指标",
+        "重新抽取次数",
+    ]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    df = pd.DataFrame(rows)
+    df["总分"] = df["总分"].astype(float).round(2)
+    df["排名"] = df["总分"].rank(method="min", ascending=False).astype("Int64")
+    df = df.sort_values(["总分", "单位编码"], ascending=[False, True], na_position="last")
+    return df[columns].reset_index(drop=True)
