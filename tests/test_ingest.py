@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard.ingest import importer, run_import
+from dashboard.ingest import importer, inventory, run_import
 from dashboard.ingest.problems import ERROR, WARNING
 from dashboard.store import Store
 
@@ -670,3 +670,34 @@ def test_problems_frame_has_chinese_columns(store, folder):
         "错误",
     ]
     assert frame.iloc[1]["级别"] == "警告"
+
+
+# -- inventory (数据管理 page) --------------------------------------------------------------------
+
+
+def test_inventory_of_the_fixture_plus_planted_quality_problems(loaded, tmp_path):
+    write(tmp_path / "items.csv", "item_code,item_name\nI9,无责任单位的事项\n")
+    write(
+        tmp_path / "inspectors.csv",
+        "inspector_code,name,unit_code,cert_valid_until,active\n"
+        "P8,过期在岗,KCK,2026-11-26,true\nP9,过期离岗,KCK,2020-01-01,false\n"
+        "P7,今天到期,KCK,2026-11-27,true\n",
+    )
+    write(
+        tmp_path / "entities.csv",
+        "entity_code,name,tags\n91130129MA0A1B2C3X,校验位错误,I1\nE-X,无标签,\n",
+    )
+    assert run_import(loaded, tmp_path, actor="管理员").written
+    inv = inventory(loaded, as_of=date(2026, 11, 27))
+    tables = dict(zip(inv["tables"]["表"], inv["tables"]["行数"], strict=True))
+    assert tables == FIXTURE_COUNTS | {"items": 3, "inspectors": 7, "entities": 6}
+    assert inv["years"].to_dict("records") == [{"年度": 2026, "计划数": 2, "任务数": 3}]
+    assert inv["imports"]["操作人"].tolist() == ["管理员", "测试"]  # newest first
+    assert inv["imports"]["结果"][0].startswith("抽查事项 新增1 更新0 未变0；检查对象 新增2")
+    assert dict(zip(inv["quality"]["检查项"], inv["quality"]["数量"], strict=True)) == {
+        "统一社会信用代码校验位不符": 1,
+        "检查对象没有标签": 1,
+        "执法人员执法证已过期": 1,  # P8 only: P9 is not active, P7 is valid through today
+        "抽查事项没有责任单位": 1,
+    }
+    assert sorted(inv["quality_details"]["编码"]) == ["91130129MA0A1B2C3X", "E-X", "I9", "P8"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import duckdb
@@ -108,7 +109,14 @@ def run_import(
     Everything is validated before anything is written; with any error nothing is written. Rows whose
     key exists update that row (only the columns the file carries); unchanged rows are not rewritten.
     """
+    # A real import holds the store's write lock from validation to commit, so the rows it compared
+    # and referred to cannot change in between (the lock is re-entrant; transaction() takes it again).
+    lock = getattr(store, "_write_lock", None) if not dry_run else None
+    with lock if lock is not None else nullcontext():
+        return _run(store, source, actor=actor, dry_run=dry_run, progress=progress)
 
+
+def _run(store, source, *, actor, dry_run, progress) -> ImportReport:
     def step(fraction: float, message: str) -> None:
         if progress is not None:
             progress(fraction, message)

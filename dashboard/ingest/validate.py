@@ -52,9 +52,12 @@ class Row:
     rownum: int
     values: dict[str, Any]  # present columns only, typed
     ok: bool = True  # False: a cell had an error (kept so references to its key do not cascade)
+    _key: tuple | None = None
 
     def key(self, spec: S.TableSpec) -> tuple:
-        return tuple(self.values.get(k) for k in spec.key)
+        if self._key is None:
+            self._key = tuple(self.values.get(k) for k in spec.key)
+        return self._key
 
 
 @dataclass
@@ -71,6 +74,8 @@ class ParsedTable:
 
 def cell_text(value: Any) -> str:
     """A raw cell (CSV text or a workbook value) as trimmed text."""
+    if type(value) is str:
+        return value.replace("\ufeff", "").strip() if "\ufeff" in value else value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -101,11 +106,11 @@ def _ratio_text(text: str) -> tuple[str | None, str | None]:
 def parse_cell(col: S.Column, raw: Any) -> tuple[Any, str | None]:
     """(typed value or None for empty, error message or None)."""
     text = cell_text(raw)
+    t = col.type
     if text == "":
-        if col.type == S.LIST:
+        if t == S.LIST:
             return [], None
         return None, None
-    t = col.type
     if t == S.TEXT:
         return text, None
     if t == S.DATE:
@@ -269,13 +274,13 @@ def parse_table(raw: RawTable, problems: list[Problem]) -> ParsedTable | None:
     present = [c.name for c in spec.columns if c.name in positions or c.name in spec.key]
     table = ParsedTable(spec, raw.file, present)
     first_row: dict[tuple, int] = {}
+    plan = [(name, spec.column(name), positions.get(name)) for name in present]
     for rownum, cells in raw.rows:
         values: dict[str, Any] = {}
         row_ok = True
-        for name in present:
-            col = spec.column(name)
-            pos = positions.get(name)
-            cell = cells[pos] if pos is not None and pos < len(cells) else None
+        n_cells = len(cells)
+        for name, col, pos in plan:
+            cell = cells[pos] if pos is not None and pos < n_cells else None
             value, error = parse_cell(col, cell)
             if error is None and col.enum is not None and value is not None:
                 if col.type == S.LIST:
@@ -356,14 +361,18 @@ def load_stored(cur, table: ParsedTable) -> None:
         rows = result.fetchall()
     finally:
         cur.unregister(name)
+    names = spec.column_names
+    key_index = [names.index(k) for k in spec.key]
     for values in rows:
-        record = dict(zip(spec.column_names, values, strict=True))
-        table.stored[tuple(record[k] for k in spec.key)] = record
+        record = dict(zip(names, values, strict=True))
+        table.stored[tuple(values[i] for i in key_index)] = record
 
 
 def effective(table: ParsedTable, row: Row) -> dict[str, Any]:
     """The row as it will be stored: stored values for the columns the file does not carry."""
     stored = table.stored.get(row.key(table.spec))
+    if stored is None and len(row.values) == len(table.spec.columns):
+        return row.values
     out = {}
     for col in table.spec.columns:
         if col.name in row.values:
@@ -530,6 +539,7 @@ def count_changes(table: ParsedTable) -> tuple[dict[str, int], list[Row]]:
     """{added, updated, unchanged} and the rows that must be written (added or updated)."""
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     to_write = []
+    present = [c for c in table.present if c not in table.spec.key]
     for row in table.rows:
         if not row.ok:  # an error blocks the import; the row is not counted
             continue
@@ -537,7 +547,7 @@ def count_changes(table: ParsedTable) -> tuple[dict[str, int], list[Row]]:
         if stored is None:
             counts["added"] += 1
             to_write.append(row)
-        elif all(_same(stored[c], row.values[c]) for c in table.present):
+        elif all(_same(stored[c], row.values[c]) for c in present):
             counts["unchanged"] += 1
         else:
             counts["updated"] += 1
@@ -546,11 +556,15 @@ def count_changes(table: ParsedTable) -> tuple[dict[str, int], list[Row]]:
 
 
 def _same(stored: Any, new: Any) -> bool:
+    if stored is None or new is None:
+        return stored is None and new is None
+    if type(stored) is type(new):
+        return stored == new
     if isinstance(stored, datetime):
         stored = stored.date()
     if isinstance(stored, tuple):
         stored = list(stored)
-    return stored == new and type(stored) is type(new) or (stored is None and new is None)
+    return type(stored) is type(new) and stored == new
 
 
 def rows_arrow(table: ParsedTable, rows: list[Row]) -> pa.Table:
