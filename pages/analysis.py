@@ -221,6 +221,9 @@ def pivot_tab(console: SqlConsole) -> None:
         placeholder=t("analysis.pivot.placeholder"),
         key=f"an_p_cols_{view}",
     )
+    # labels computed here, not inside format_func (which may run outside the script run)
+    no_filter = t("analysis.pivot.no_filter")
+    chart_labels = {k: t(f"analysis.chart.{k}") for k in CHART_KINDS}
     filters = []
     with st.expander(t("analysis.pivot.filters"), expanded=True, icon=":material/filter_alt:"):
         slots = st.columns(FILTER_SLOTS + 1)
@@ -236,9 +239,7 @@ def pivot_tab(console: SqlConsole) -> None:
             column = box.selectbox(
                 t("analysis.pivot.filter_column", n=i + 1),
                 [NONE] + [d for d in dims if d != "year"],
-                format_func=lambda c: (
-                    t("analysis.pivot.no_filter") if c == NONE else column_label(docs, c)
-                ),
+                format_func=lambda c: no_filter if c == NONE else column_label(docs, c),
                 key=f"an_p_fcol{i}_{view}",
             )
             if column != NONE:
@@ -255,7 +256,7 @@ def pivot_tab(console: SqlConsole) -> None:
     chart = opts[0].radio(
         t("analysis.pivot.chart"),
         list(CHART_KINDS),
-        format_func=lambda k: t(f"analysis.chart.{k}"),
+        format_func=chart_labels.get,
         horizontal=True,
         key="an_p_kind",
     )

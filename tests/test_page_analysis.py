@@ -16,6 +16,7 @@ from test_analysis_support import load_fixture
 
 from dashboard.auth import User
 from dashboard.config import PROJECT_ROOT
+from dashboard.domain.codes import FINDING_CODES
 from dashboard.store import close_store, open_store
 from dashboard.ui.session import USER_KEY
 
@@ -69,6 +70,16 @@ def test_page_on_demo_store(monkeypatch, demo_store, demo_db_path):
     at.multiselect(key="an_p_cols_v_inspections").set_value(["inspected_quarter"]).run()
     at.radio(key="an_p_kind").set_value("heatmap").run()
     assert not at.exception
+    # a rate shown as a percentage: the 合计 cell is the overall ratio of the year's inspections
+    at.selectbox(key="an_p_measure_v_inspections").set_value("problem_rate").run()
+    assert not at.exception
+    found, entered = demo_store.rows(
+        "SELECT count(*) FILTER (WHERE list_has_any(result_codes, ?::VARCHAR[])),"
+        " count(*) FILTER (WHERE len(result_codes) > 0)"
+        " FROM inspections JOIN tasks USING (task_code) WHERE year(start_on) = ?",
+        [sorted(FINDING_CODES), year[0]],
+    )[0]
+    assert at.dataframe[0].value["合计"].iloc[-1] == pytest.approx(found / entered)
     # SQL console: schema browser lists every view; refusal and truncation messages
     labels = [e.label for e in at.expander]
     for view in ("v_inspections", "v_followups", "v_entities", "v_inspectors", "v_scope"):
