@@ -101,7 +101,9 @@ def unit_indicators(con: Any, scope: Scope) -> pd.DataFrame:
 
 
 def _redraws(con: Any, scope: Scope) -> dict[str, int] | None:
-    if not hasattr(con, "df"):  # needs a Store (the draw helper's API)
+    from dashboard.store import Store
+
+    if not isinstance(con, Store):  # the draw helper's API takes a Store
         return None
     try:
         from dashboard.draw import redraws_per_unit

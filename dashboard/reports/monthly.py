@@ -168,12 +168,10 @@ def _table(doc, df: pd.DataFrame, limit: int | None = None):
     table = doc.add_table(rows=1, cols=len(shown.columns))
     table.style = "Table Grid"
     for cell, col in zip(table.rows[0].cells, shown.columns, strict=True):
-        cell.text = ""
         set_east_asian_font(cell.paragraphs[0].add_run(str(col)), BODY_FONT, 10.5, True)
     for row in shown.itertuples(index=False):
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
-            cell.text = ""
             set_east_asian_font(cell.paragraphs[0].add_run(_cell_text(value)), BODY_FONT, 10.5)
     if limit is not None and len(df) > limit:
         _para(doc, f"（共{len(df)}项，此处列出前{limit}项，完整清单见Excel附件。）", size=10.5)

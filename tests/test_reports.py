@@ -1,0 +1,107 @@
+"""通报 xlsx and the monthly report (docx + xlsx): they open, carry the expected tables, fonts and rows."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from dashboard.metrics import scorecard as sc
+from dashboard.metrics.kpi import KPI_KEYS, LABELS_ZH
+from dashboard.reports import monthly, notice
+from dashboard.scope import Scope
+
+T = date(2026, 11, 27)
+S = Scope(2026, T)
+
+FIXTURE = """
+INSERT INTO units VALUES ('KCK', '矿产资源管理股', '股室', false), ('CHK', '=1+1测绘股', '股室', false);
+INSERT INTO items (item_code, item_name, owner_unit) VALUES ('I1', '矿山检查', 'KCK'), ('I2', '测绘检查', 'CHK');
+INSERT INTO entities (entity_code, name, tags) VALUES
+    ('E1', '甲', ['I1']), ('E2', '乙', ['I1']), ('E3', '@丙', ['I2']), ('E4', '丁', ['I2']);
+INSERT INTO plans (plan_code, year, item_code, unit_code, base_count, ratio, status) VALUES
+    ('P1', 2026, 'I1', 'KCK', 10, '0.2', '已发布'), ('P2', 2026, 'I2', 'CHK', 10, '0.4', '已发布');
+INSERT INTO tasks (task_code, plan_code, task_name, item_codes, lead_unit, joint_kind,
+        uses_risk_grades, start_on, end_on, status) VALUES
+    ('TK', 'P1', '矿山', ['I1'], 'KCK', 'none', true, DATE '2026-03-02', DATE '2026-04-30', 'done'),
+    ('TC', 'P2', '测绘', ['I2'], 'CHK', 'internal', false, DATE '2026-03-02', DATE '2026-04-30', 'done');
+INSERT INTO inspections (task_code, entity_code, inspected_on, result_codes, entered_on, published_on) VALUES
+    ('TK', 'E1', DATE '2026-03-10', ['1'], DATE '2026-03-12', DATE '2026-03-12'),
+    ('TK', 'E2', DATE '2026-03-10', ['1'], DATE '2026-03-12', DATE '2026-03-12'),
+    ('TC', 'E3', DATE '2026-11-02', ['A'], NULL, NULL),
+    ('TC', 'E4', DATE '2026-03-10', ['A'], NULL, NULL);
+INSERT INTO followups (task_code, entity_code, measure_code, responsible_unit, due_on, closed_on) VALUES
+    ('TC', 'E4', '3', 'CHK', DATE '2026-04-30', NULL);
+"""
+
+
+@pytest.fixture
+def county(store):
+    with store.transaction() as cur:
+        cur.execute(FIXTURE)
+    return store
+
+
+def test_notice_xlsx(county):
+    board = sc.scorecard(county, S)
+    wb = openpyxl.load_workbook(io.BytesIO(notice.notice_xlsx(board, S)))
+    ws = wb["单位排名"]
+    assert ws["A1"].value == "2026年度“双随机、一公开”监管工作情况通报（单位排名）"
+    assert "统计截至：2026-11-27" in ws["A2"].value
+    headers = [c.value for c in ws[4]]
+    assert headers == list(board.columns)
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5, max_row=4 + len(board))]
+    assert [r[:3] for r in rows] == [[1, "KCK", "矿产资源管理股"], [2, "CHK", "'=1+1测绘股"]]
+    assert rows[0][3] == pytest.approx(board["总分"][0])
+    assert ws.cell(row=5, column=5).number_format == "0.0%"
+    assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)  # nothing runs as a formula
+
+
+def test_monthly_docx(county):
+    doc = Document(io.BytesIO(monthly.monthly_docx(county.cursor(), S)))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "2026年11月“双随机、一公开”监管工作进展报告"
+    assert "范围：全局各单位" in texts[1]
+    kpi_tables = [t for t in doc.tables if [c.text for c in t.rows[0].cells] == monthly.KPI_COLUMNS]
+    assert len(kpi_tables) == 1
+    body = [[c.text for c in r.cells] for r in kpi_tables[0].rows[1:]]
+    assert [r[0] for r in body] == [LABELS_ZH[k] for k in KPI_KEYS]
+    by_label = {r[0]: r for r in body}
+    # entries: TK's 2 on time, TC/E4 never entered and past its deadline (04-08): 2 of 3.
+    assert by_label["结果按时录入率"][1:5] == ["66.7%", "100.0%", "2", "3"]
+    assert by_label["超期未录入"][1] == "1"
+    run = doc.paragraphs[0].runs[0]
+    assert run._element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
+    cell_run = kpi_tables[0].rows[1].cells[0].paragraphs[0].runs[0]
+    assert cell_run._element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
+    normal = doc.styles["Normal"].element.rPr.rFonts
+    assert normal.get(qn("w:eastAsia")) == "宋体"
+
+
+def test_monthly_xlsx(county):
+    wb = openpyxl.load_workbook(io.BytesIO(monthly.monthly_xlsx(county.cursor(), S)))
+    assert wb.sheetnames[:4] == ["概况", "主要指标", "各单位", "超期未录入"]
+    ws = wb["主要指标"]
+    assert [c.value for c in ws[1]] == monthly.KPI_COLUMNS
+    assert [r[0] for r in ws.iter_rows(min_row=2, values_only=True)] == [
+        LABELS_ZH[k] for k in KPI_KEYS
+    ]
+    units = wb["各单位"]
+    header = [c.value for c in units[1]]
+    assert header[:3] == ["单位编码", "单位名称", "计划数"]
+    assert [r[0] for r in units.iter_rows(min_row=2, values_only=True)] == ["CHK", "KCK"]
+    overdue = wb["超期未录入"]
+    assert [r[2] for r in overdue.iter_rows(min_row=2, values_only=True)] == ["TC"]
+    fu = wb["后续处理逾期未完结"]
+    assert fu.max_row == 2
+
+
+def test_unit_user_report_is_scoped(county):
+    s = S.with_(allowed_units=frozenset({"KCK"}), role="unit")
+    wb = openpyxl.load_workbook(io.BytesIO(monthly.monthly_xlsx(county.cursor(), s)))
+    assert [r[0] for r in wb["各单位"].iter_rows(min_row=2, values_only=True)] == ["KCK"]
+    assert wb["超期未录入"].max_row == 1  # the overdue entry belongs to CHK
