@@ -174,6 +174,29 @@ def delete_calendar_override(store: Store, day: date, *, actor: str) -> bool:
 
 
 # -- audit log -------------------------------------------------------------------------------------
+# Chinese names of audit actions (others: shown as recorded). dashboard.auth adds its own below.
+ACTION_LABELS: dict[str, str] = {
+    "import": "导入数据",
+    "setting.change": "修改设置",
+    "setting.reset": "恢复默认设置",
+    "calendar.override": "补录工作日",
+    "calendar.override_delete": "删除工作日补录",
+    "entity.status": "修改对象状态",
+    "entry.bulk": "批量录入结果",
+    "analysis.save": "保存自助分析",
+    "analysis.update": "修改自助分析",
+    "analysis.delete": "删除自助分析",
+}
+
+
+def action_label(action: str) -> str:
+    try:
+        from dashboard.auth import AUDIT_ACTIONS
+    except ImportError:
+        AUDIT_ACTIONS = {}
+    return ACTION_LABELS.get(action) or AUDIT_ACTIONS.get(action) or action
+
+
 def audit_actions(store: Store) -> list[str]:
     return [r[0] for r in store.rows("SELECT DISTINCT action FROM audit_log ORDER BY action")]
 

@@ -34,7 +34,7 @@ actor = mid.selectbox(
 action = right.selectbox(
     t("admin.audit.action"),
     actions,
-    format_func=lambda v: t("common.scope.all") if v == ALL else v,
+    format_func=lambda v: t("common.scope.all") if v == ALL else admin.action_label(v),
     key="audit_action",
 )
 start, end = (
@@ -51,6 +51,7 @@ entries = admin.audit_entries(
     action=None if action == ALL else action,
 )
 st.caption(t("admin.audit.count", count=len(entries)))
+entries["action"] = entries["action"].map(admin.action_label)
 columns = {
     "audit_id": t("admin.audit.col.audit_id"),
     "happened_at": t("admin.audit.col.happened_at"),

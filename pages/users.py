@@ -26,7 +26,7 @@ labels = {
     "must_change_password": t("auth.users.col.must_change_password"),
     "created_at": t("auth.users.col.created_at"),
 }
-shown = users.copy()
+shown = users.drop(columns=["role_label"], errors="ignore")
 if "role" in shown.columns:
     shown["role"] = shown["role"].map(lambda r: auth.ROLES.get(r, r))
 if "unit_codes" in shown.columns:
@@ -55,6 +55,7 @@ with add_tab, st.form("user_add", clear_on_submit=False):
         list(unit_names),
         format_func=lambda c: f"{unit_names.get(c, c)}（{c}）",
         key="ua_units",
+        placeholder=t("auth.users.add.units_placeholder"),
         help=t("auth.users.add.units_help"),
     )
     password = st.text_input(

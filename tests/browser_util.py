@@ -125,14 +125,31 @@ def launch_chromium(playwright):
     )
 
 
-def wait_for_app(page, timeout_ms: int = 30_000) -> None:
-    """Wait until Streamlit has finished the current script run (no 'running' indicator)."""
+def wait_for_text(page, text: str, timeout_ms: int = 90_000) -> None:
+    """Wait until `text` shows in the page (a cold first run imports DuckDB, pandas … and is slow)."""
+    page.get_by_text(text, exact=False).first.wait_for(state="visible", timeout=timeout_ms)
+
+
+def wait_for_idle(page, timeout_ms: int = 60_000) -> None:
+    """Wait until Streamlit is not running a script (its status widget gone) and the DOM settled."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') !== 'running';
-        }""",
-        timeout=timeout_ms,
-    )
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(500)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout_ms)
+    page.wait_for_timeout(500)
+
+
+def log_in(page, username: str, password: str, timeout_ms: int = 90_000) -> None:
+    """Fill the log-in form of the current page and wait for the logged-in sidebar."""
+    wait_for_text(page, "用户名", timeout_ms)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    wait_for_text(page, "退出登录", timeout_ms)
+    wait_for_idle(page, timeout_ms)
+
+
+def shot(page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -46,29 +46,22 @@ __all__ = [
 ]
 
 
-def ensure_navigation() -> None:
-    """Declare app.py's navigation when Streamlit ran this page file without app.py.
+def ensure_navigation(*, rerun: bool) -> None:
+    """Leave Streamlit's "pages directory" mode, in which it ran this page file without app.py.
 
     On a fresh server (and in every AppTest run) Streamlit runs a pages/ file straight from its URL and
-    lists every file of pages/ in the sidebar until some session has called st.navigation (its "pages
-    directory" mode). Calling the same st.navigation as app.py replaces that menu with the user's own
-    (only the hidden log-in page when logged out) and switches the mode off for the process.
+    lists every file of pages/ in the sidebar, until some session has called st.navigation. With
+    `rerun` the script starts again through app.py, whose navigation offers a visitor who is not logged
+    in nothing but the log-in page; without it (a logged-in user, or the log-in form itself, whose
+    pending click a rerun would drop) the mode is just switched off for the next run.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     if not PagesManager.uses_pages_directory:
         return
-    from dashboard.ui.shell import declare_navigation
-
-    try:  # keep this page's widget identities: st.navigation re-points the active script hash
-        from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
-
-        active = ThreadState.get().active_script_hash
-    except (ImportError, RuntimeError, AttributeError):
-        declare_navigation(current_user())
-        return
-    with ThreadState.scoped(active_script_hash=active):
-        declare_navigation(current_user())
+    PagesManager.uses_pages_directory = False
+    if rerun:
+        st.rerun()
 
 
 def page_setup(page_key: str, *, roles: set[str] | None = None, needs_scope: bool = True) -> Scope:
@@ -82,7 +75,7 @@ def page_setup(page_key: str, *, roles: set[str] | None = None, needs_scope: boo
 
     store = get_store()
     check_expiry(store)
-    ensure_navigation()
+    ensure_navigation(rerun=current_user() is None)
     if current_user() is None:  # a page URL opened without log-in: the log-in form, never data
         from dashboard.ui.login import render
 

@@ -231,8 +231,8 @@ def show_chart(fig, *, key: str | None = None) -> None:
 # -- tables ----------------------------------------------------------------------------------------
 def download_buttons(df: pd.DataFrame, basename: str, *, key: str) -> None:
     """CSV (UTF-8 BOM) and XLSX downloads of df, formula-injection safe."""
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
         t("common.download.csv"),
         data=to_csv_bytes(df),
         file_name=f"{basename}.csv",
@@ -241,7 +241,7 @@ def download_buttons(df: pd.DataFrame, basename: str, *, key: str) -> None:
         icon=":material/download:",
         on_click="ignore",
     )
-    right.download_button(
+    row.download_button(
         t("common.download.xlsx"),
         data=to_xlsx_bytes(df),
         file_name=f"{basename}.xlsx",
@@ -266,7 +266,7 @@ def data_table(
         st.info(t("common.table.empty"))
         return
     st.dataframe(
-        df,
+        display_frame(df),
         key=key,
         hide_index=hide_index,
         width="stretch",
@@ -275,6 +275,33 @@ def data_table(
     )
     if download_basename:
         download_buttons(df, download_basename, key=f"{key}_dl")
+
+
+def display_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy for showing: empty text instead of None/NaT in text and date-time columns, lists joined."""
+    out = df.copy()
+    for col in out.columns:
+        series = out[col]
+        if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(
+            series
+        ):
+            has_time = (series.dropna().dt.normalize() != series.dropna()).any()
+            out[col] = series.dt.strftime("%Y-%m-%d %H:%M:%S" if has_time else "%Y-%m-%d").fillna(
+                ""
+            )
+        elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            out[col] = series.astype(object).map(_cell_text)
+    return out
+
+
+def _cell_text(value):
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return ""
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return "；".join(str(v) for v in value)
+    return value
 
 
 PROBLEM_COLUMNS = {

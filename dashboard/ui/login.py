@@ -15,7 +15,7 @@ def render() -> None:
     from dashboard.ui.sidebar import draw_language_switch
 
     store = get_store()
-    ensure_navigation()
+    ensure_navigation(rerun=False)
     if current_user() is not None:  # already logged in (e.g. another tab): go to the start page
         from dashboard.ui import nav
 

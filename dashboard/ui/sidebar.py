@@ -75,7 +75,8 @@ def draw_user_box(store) -> None:
     if user is None:
         return
     role = ROLES.get(user.role, user.role)
-    st.sidebar.markdown(f"**{user.display_name}**（{role}）")
+    name = user.display_name or user.username
+    st.sidebar.markdown(f"**{name}**" + (f"（{role}）" if role != name else ""))
     if st.sidebar.button(t("common.logout"), icon=":material/logout:", key="_logout"):
         log_out()
         st.rerun()
