@@ -1,0 +1,126 @@
+"""后续处理 — open follow-ups per unit with due dates and working days left; record measures, closure
+and backfill (late backfill allowed but flagged) (issue #5)."""
+
+from dashboard.ui import page_setup
+
+scope = page_setup("followup")
+
+from datetime import date  # noqa: E402
+
+import streamlit as st  # noqa: E402
+
+from dashboard.domain.codes import FOLLOWUP_MEASURES  # noqa: E402
+from dashboard.entry import rules, service  # noqa: E402
+from dashboard.ui import current_user, download_buttons, error, get_store, t  # noqa: E402
+
+store = get_store()
+user = current_user()
+today = date.today()
+FLASH = "followup.flash"
+LOADED = "followup.loaded"
+
+st.title(t("entry.fu.title"))
+lim = service.limits(store)
+st.caption(t("entry.fu.caption", limit=lim["backfill_limit"]))
+flash = st.session_state.pop(FLASH, None)
+if flash:
+    (st.success if flash[0] == "ok" else st.warning)(flash[1])
+
+df = service.followups_for(store, user, today)
+overdue = int((df["state"] == "逾期未完结").sum())
+backfill_overdue = int((df["state"] == "完结未回填（已逾期）").sum())
+c1, c2, c3 = st.columns(3)
+c1.metric(t("entry.fu.open"), len(df))
+c2.metric(t("entry.fu.overdue"), overdue)
+c3.metric(t("entry.fu.backfill_overdue"), backfill_overdue)
+
+if df.empty:
+    st.info(t("entry.fu.none"))
+    st.stop()
+
+shown = df[
+    ["state", "task_code", "entity_code", "name", "responsible_unit", "measure_code",
+     "inspected_on", "due_on", "workdays_left", "closed_on", "backfill_deadline", "backfilled_on"]
+]  # fmt: skip
+shown = shown.rename(columns=lambda c: t(f"entry.fu.col.{c}"))
+state_col = t("entry.fu.col.state")
+
+
+def _highlight(row):
+    late = str(row[state_col]).startswith("逾期") or "已逾期" in str(row[state_col])
+    return ["background-color: #fdecee; color: #cf222e" if late else ""] * len(row)
+
+
+st.dataframe(
+    shown.style.apply(_highlight, axis=1), hide_index=True, width="stretch", key="fu_table"
+)
+download_buttons(shown, t("entry.fu.file"), key="fu_dl")
+
+writable = [
+    (r.task_code, r.entity_code)
+    for r in df.itertuples()
+    if service.can_write_task(user, service.followup_units(store, r.task_code, r.responsible_unit))
+]
+if not writable:
+    st.info(t("entry.fu.readonly"))
+    st.stop()
+
+st.subheader(t("entry.fu.record"))
+labels = {f"{a}/{b}": f"{a} / {b} {service.entity_name(store, b) or ''}" for a, b in writable}
+pick = st.selectbox(t("entry.fu.pick"), list(labels), format_func=labels.get, key="fu_pick")
+task_code, entity_code = pick.split("/", 1)
+old = service.stored_followup(store, task_code, entity_code)
+if st.session_state.get(LOADED) != pick:
+    st.session_state["fu_measure"] = old.get("measure_code")
+    st.session_state["fu_note"] = old.get("measure_note") or ""
+    st.session_state["fu_due"] = service._date(old.get("due_on"))
+    st.session_state["fu_closed"] = service._date(old.get("closed_on"))
+    closed = service._date(old.get("closed_on"))
+    st.session_state["fu_backfilled"] = service._date(old.get("backfilled_on")) or (
+        today if closed else None
+    )
+    st.session_state["fu_reason"] = ""
+    st.session_state[LOADED] = pick
+
+with st.form("fu_form"):
+    a, b = st.columns(2)
+    a.selectbox(
+        t("entry.fu.measure"), list(FOLLOWUP_MEASURES),
+        format_func=lambda m: f"{m} {FOLLOWUP_MEASURES[m]}", key="fu_measure",
+    )  # fmt: skip
+    b.date_input(t("entry.fu.due"), key="fu_due", format="YYYY-MM-DD")
+    st.text_area(t("entry.fu.note"), key="fu_note", height=68)
+    a, b = st.columns(2)
+    a.date_input(t("entry.fu.closed"), key="fu_closed", format="YYYY-MM-DD")
+    b.date_input(t("entry.fu.backfilled"), key="fu_backfilled", format="YYYY-MM-DD",
+                 help=t("entry.fu.backfilled_help", limit=lim["backfill_limit"]))  # fmt: skip
+    st.text_input(t("entry.fu.reason"), key="fu_reason")
+    submitted = st.form_submit_button(t("entry.save"), type="primary", key="fu_submit")
+
+if submitted:
+    ss = st.session_state
+    fu = service.followup_input(
+        old,
+        measure_code=ss["fu_measure"],
+        measure_note=ss["fu_note"].strip() or None,
+        due_on=ss["fu_due"],
+        closed_on=ss["fu_closed"],
+        backfilled_on=ss["fu_backfilled"] if ss["fu_closed"] else None,
+    )
+    try:
+        result = service.save_followup(
+            store, user, fu, reason=ss["fu_reason"].strip() or None, today=today
+        )
+    except service.EntryError as exc:
+        error(str(exc))
+        for issue in exc.issues:
+            (st.error if issue.is_error else st.warning)(
+                f"{rules.FIELD_LABELS.get(issue.field, issue.field)}：{issue.message}"
+            )
+    else:
+        text = " ".join(
+            [t(f"entry.saved.{result.action}", target=pick)] + [w.message for w in result.warnings]
+        )
+        st.session_state[FLASH] = ("warn" if result.warnings else "ok", text)
+        st.session_state.pop(LOADED, None)
+        st.rerun()
