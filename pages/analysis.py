@@ -27,6 +27,7 @@ from dashboard.analysis import (  # noqa: E402
 )
 from dashboard.analysis.pivot import dimensions, measures_for, value_label  # noqa: E402
 from dashboard.ui import (  # noqa: E402
+    GRADE_COLORS,
     current_user,
     download_buttons,
     error,
@@ -128,7 +129,9 @@ def show_pivot_result(spec: dict, console: SqlConsole, key: str) -> None:
             spec.get("filters", []),
             totals=spec.get("totals", False),
         )
-        fig = figure(result, spec.get("chart", "bar"))
+        columns = spec.get("columns", [])
+        graded = len(columns) == 1 and columns[0] in ("grade", "stratum")
+        fig = figure(result, spec.get("chart", "bar"), color_map=GRADE_COLORS if graded else None)
     except PivotError as exc:
         error(str(exc))
         return

@@ -144,3 +144,10 @@ def test_figures(views, kind):
     html = figure_html(fig)
     # plotly.js is inlined (no <script src=…> to a CDN): the file works without internet
     assert b"<html" in html and b"<script src=" not in html and len(html) > 1_000_000
+
+
+def test_figure_colours_by_column_value(views):
+    df = pivot(views["v_inspections"], ["lead_unit"], ["grade"], "count")
+    fig = figure(df, "bar", color_map={"B": "#4c8bf5", "C": "#f0a020"})
+    colours = {t.name: t.marker.color for t in fig.data}
+    assert colours == {"B": "#4c8bf5", "C": "#f0a020", "（空）": None}

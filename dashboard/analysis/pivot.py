@@ -287,8 +287,17 @@ def pivot(
 CHART_KINDS = {"bar": "柱状图", "line": "折线图", "heatmap": "热力图"}
 
 
-def figure(pivot_df: pd.DataFrame, kind: str = "bar", *, title: str | None = None) -> go.Figure:
-    """A Plotly chart of a `pivot()` result (its 合计 row and column left out)."""
+def figure(
+    pivot_df: pd.DataFrame,
+    kind: str = "bar",
+    *,
+    title: str | None = None,
+    color_map: dict[str, str] | None = None,
+) -> go.Figure:
+    """A Plotly chart of a `pivot()` result (its 合计 row and column left out).
+
+    `color_map` gives series colours by column value (e.g. the product's grade colours A–D).
+    """
     attrs = pivot_df.attrs
     rows = attrs.get("rows", [])
     value_columns = [c for c in attrs.get("value_columns", []) if c != TOTAL]
@@ -306,6 +315,8 @@ def figure(pivot_df: pd.DataFrame, kind: str = "bar", *, title: str | None = Non
                 x=value_columns,
                 y=x,
                 colorscale="Blues",
+                texttemplate="%{z:.0%}" if _is_rate(attrs) else "%{z}",
+                hoverongaps=False,
                 colorbar={"title": label},
                 hovertemplate="%{y} · %{x}：%{z}<extra></extra>",
             )
@@ -315,13 +326,23 @@ def figure(pivot_df: pd.DataFrame, kind: str = "bar", *, title: str | None = Non
     elif kind in ("bar", "line"):
         for c in value_columns:
             y = [_num(v) for v in df[c]]
+            colour = (color_map or {}).get(str(c))
             if kind == "bar":
-                fig.add_trace(go.Bar(name=str(c), x=x, y=y))
+                fig.add_trace(go.Bar(name=str(c), x=x, y=y, marker_color=colour))
             else:
-                fig.add_trace(go.Scatter(name=str(c), x=x, y=y, mode="lines+markers"))
+                fig.add_trace(
+                    go.Scatter(
+                        name=str(c),
+                        x=x,
+                        y=y,
+                        mode="lines+markers",
+                        marker_color=colour,
+                        line_color=colour,
+                    )
+                )
         fig.update_layout(barmode="group", yaxis_title=label)
         fig.update_xaxes(type="category")
-        if MEASURES.get(attrs.get("measure", ""), None) and MEASURES[attrs["measure"]].is_rate:
+        if _is_rate(attrs):
             fig.update_yaxes(tickformat=".0%")
     else:
         raise PivotError(f"不支持的图表类型“{kind}”，可选：柱状图、折线图、热力图。")
@@ -332,6 +353,11 @@ def figure(pivot_df: pd.DataFrame, kind: str = "bar", *, title: str | None = Non
         font={"family": "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, sans-serif"},
     )
     return fig
+
+
+def _is_rate(attrs: dict) -> bool:
+    measure = MEASURES.get(attrs.get("measure", ""))
+    return bool(measure and measure.is_rate)
 
 
 def _num(value):
