@@ -59,12 +59,22 @@ def store(empty_db, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def shared_loaded(empty_db, tmp_path_factory):
-    """The fixture imported once, shared by tests that must leave it unchanged."""
+def loaded_db(empty_db, tmp_path_factory) -> Path:
+    """A store file holding the fixture, imported once per module."""
     path = tmp_path_factory.mktemp("loaded") / "loaded.duckdb"
     shutil.copy(empty_db, path)
     s = Store(path)
     assert run_import(s, FIXTURE, actor="测试").written
+    s.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def shared_loaded(loaded_db, tmp_path_factory):
+    """The fixture store shared by tests that must leave it unchanged."""
+    path = tmp_path_factory.mktemp("shared") / "shared.duckdb"
+    shutil.copy(loaded_db, path)
+    s = Store(path)
     yield s
     s.close()
 
@@ -83,10 +93,13 @@ def folder(tmp_path) -> Path:
 
 
 @pytest.fixture
-def loaded(store):
-    report = run_import(store, FIXTURE, actor="测试")
-    assert report.errors == [] and report.written
-    return store
+def loaded(loaded_db, tmp_path):
+    """A private copy of the store holding the fixture (imported by 测试)."""
+    path = tmp_path / "loaded.duckdb"
+    shutil.copy(loaded_db, path)
+    s = Store(path)
+    yield s
+    s.close()
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -264,8 +277,8 @@ def test_excel_style_dates_and_enum_labels(store, tmp_path):
     write(tmp_path / "units.csv", UNITS_EN)
     write(
         tmp_path / "tasks.csv",
-        "任务编码,任务名称,牵头单位,配合单位,联合类型,来源,运用信用分类,开始日期,结束日期,任务状态\n"
-        "T1,联合检查,KCK,SJJ,跨部门联合,上级下派,是,2026/5/1,2026/5/31,已完成\n",
+        "任务编码,计划编码,任务名称,抽查事项,牵头单位,配合单位,联合类型,来源,运用信用分类,开始日期,结束日期,任务状态\n"
+        "T1,,联合检查,,KCK,SJJ,跨部门联合,上级下派,是,2026/5/1,2026/5/31,已完成\n",
     )
     report = run_import(store, tmp_path, actor="测试")
     assert report.problems == []
@@ -382,6 +395,21 @@ def test_file_errors_are_one_error_and_nothing_is_written(store, folder, case):
 # Row problems: the one file alone, imported into the store that already holds the fixture (so its
 # references resolve against stored rows); the store must be left exactly as it was.
 ERROR_CASES = {
+    "missing reference column (a list)": (
+        "tasks.csv",
+        "task_code,plan_code,task_name,item_codes,lead_unit\nT9,,新任务,I1,KCK\n",
+        ("tasks.csv", 1, "partner_units", None),
+    ),
+    "new row without its year column": (
+        "plans.csv",
+        "plan_code,item_code,unit_code,joint_units\nJH1,I1,KCK,\nJH9,I1,KCK,\n",
+        ("plans.csv", 3, "year", None),
+    ),
+    "new grade without its grade column": (
+        "risk_grades.csv",
+        f"entity_code,period,score\n{E1},2026-09,70\n{E1},2026-11,70\n",
+        ("risk_grades.csv", 3, "grade", None),
+    ),
     "duplicate column": (
         "plan_changes.csv",
         "plan_code,计划编码,changed_on,field\nJH2,JH2,2026-06-01,planned_end\n",
@@ -399,32 +427,32 @@ ERROR_CASES = {
     ),
     "bad enum": (
         "plans.csv",
-        "plan_code,year,item_code,unit_code,status\nJH1,2026,I1,KCK,已发布\nJH2,2026,I2,CHK,发布\n",
+        "plan_code,year,item_code,unit_code,joint_units,status\nJH1,2026,I1,KCK,,已发布\nJH2,2026,I2,CHK,SJJ,发布\n",
         ("plans.csv", 3, "status", "发布"),
     ),
     "bad list enum": (
         "inspections.csv",
-        f"task_code,entity_code,result_codes\nT1,{E1},A;2;Z\n",
+        f"task_code,entity_code,inspectors,result_codes\nT1,{E1},P1;P4,A;2;Z\n",
         ("inspections.csv", 2, "result_codes", "A;2;Z"),
     ),
     "bad bool": (
         "inspectors.csv",
-        "inspector_code,name,unit_code,active\nP1,张明,KCK,在\n",
+        "inspector_code,name,unit_code,specialties,active\nP1,张明,KCK,I1,在\n",
         ("inspectors.csv", 2, "active", "在"),
     ),
     "bad integer": (
         "plans.csv",
-        "plan_code,year,item_code,unit_code,base_count\nJH1,2026,I1,KCK,四十\n",
+        "plan_code,year,item_code,unit_code,joint_units,base_count\nJH1,2026,I1,KCK,,四十\n",
         ("plans.csv", 2, "base_count", "四十"),
     ),
     "integer out of range": (
         "items.csv",
-        "item_code,item_name,min_inspectors\nI1,事项一,21\nI2,事项二,2\n",
+        "item_code,item_name,owner_unit,min_inspectors\nI1,事项一,KCK,21\nI2,事项二,CHK,2\n",
         ("items.csv", 2, "min_inspectors", "21"),
     ),
     "year out of range": (
         "plans.csv",
-        "plan_code,year,item_code,unit_code\nJH1,1999,I1,KCK\n",
+        "plan_code,year,item_code,unit_code,joint_units\nJH1,1999,I1,KCK,\n",
         ("plans.csv", 2, "year", "1999"),
     ),
     "score out of range": (
@@ -449,32 +477,32 @@ ERROR_CASES = {
     ),
     "ratio zero": (
         "plans.csv",
-        "plan_code,year,item_code,unit_code,ratio\nJH1,2026,I1,KCK,0\n",
+        "plan_code,year,item_code,unit_code,joint_units,ratio\nJH1,2026,I1,KCK,,0\n",
         ("plans.csv", 2, "ratio", "0"),
     ),
     "ratio above one": (
         "plans.csv",
-        "plan_code,year,item_code,unit_code,ratio\nJH1,2026,I1,KCK,1.5\n",
+        "plan_code,year,item_code,unit_code,joint_units,ratio\nJH1,2026,I1,KCK,,1.5\n",
         ("plans.csv", 2, "ratio", "1.5"),
     ),
     "ratio as percent": (
         "plans.csv",
-        "plan_code,year,item_code,unit_code,ratio\nJH1,2026,I1,KCK,5%\n",
+        "plan_code,year,item_code,unit_code,joint_units,ratio\nJH1,2026,I1,KCK,,5%\n",
         ("plans.csv", 2, "ratio", "5%"),
     ),
     "grade ratios unknown grade": (
         "plans.csv",
-        "plan_code,year,item_code,unit_code,grade_ratios\nJH1,2026,I1,KCK,A:0.01;X:0.2\n",
+        "plan_code,year,item_code,unit_code,joint_units,grade_ratios\nJH1,2026,I1,KCK,,A:0.01;X:0.2\n",
         ("plans.csv", 2, "grade_ratios", "A:0.01;X:0.2"),
     ),
     "grade ratios repeated grade": (
         "plans.csv",
-        "plan_code,year,item_code,unit_code,grade_ratios\nJH1,2026,I1,KCK,A:0.01;A:0.02\n",
+        "plan_code,year,item_code,unit_code,joint_units,grade_ratios\nJH1,2026,I1,KCK,,A:0.01;A:0.02\n",
         ("plans.csv", 2, "grade_ratios", "A:0.01;A:0.02"),
     ),
     "grade ratios bad ratio": (
         "plans.csv",
-        "plan_code,year,item_code,unit_code,grade_ratios\nJH1,2026,I1,KCK,A:0.01;D:3\n",
+        "plan_code,year,item_code,unit_code,joint_units,grade_ratios\nJH1,2026,I1,KCK,,A:0.01;D:3\n",
         ("plans.csv", 2, "grade_ratios", "A:0.01;D:3"),
     ),
     "duplicate key": (
@@ -494,7 +522,8 @@ ERROR_CASES = {
     ),
     "missing list member": (
         "tasks.csv",
-        "task_code,task_name,lead_unit,partner_units\nT1,检查,KCK,ZFD;NOPE\nT2,检查,CHK,\nT3,检查,ZFD,\n",
+        "task_code,plan_code,task_name,item_codes,lead_unit,partner_units\n"
+        "T1,,检查,I1,KCK,ZFD;NOPE\nT2,,检查,I2,CHK,\nT3,,检查,I1,ZFD,\n",
         ("tasks.csv", 2, "partner_units", "NOPE"),
     ),
     "missing inspector in team": (
@@ -509,7 +538,7 @@ ERROR_CASES = {
     ),
     "follow-up without inspection": (
         "followups.csv",
-        f"task_code,entity_code\nT2,{E1}\n",
+        f"task_code,entity_code,responsible_unit\nT2,{E1},\n",
         ("followups.csv", 2, "entity_code", f"T2、{E1}"),
     ),
     "entity closed before registered": (
@@ -521,7 +550,8 @@ ERROR_CASES = {
     ),
     "plan ends before start": (
         "plans.csv",
-        "plan_code,year,item_code,unit_code,planned_start,planned_end\nJH1,2026,I1,KCK,2026-03-01,2026-02-28\n",
+        "plan_code,year,item_code,unit_code,joint_units,planned_start,planned_end\n"
+        "JH1,2026,I1,KCK,,2026-03-01,2026-02-28\n",
         ("plans.csv", 2, "planned_end", "2026-02-28"),
     ),
     "republished before changed": (
@@ -531,22 +561,23 @@ ERROR_CASES = {
     ),
     "task ends before start": (
         "tasks.csv",
-        "task_code,task_name,lead_unit,start_on,end_on\nT1,检查,KCK,2026-04-01,2026-03-31\n",
+        "task_code,plan_code,task_name,item_codes,lead_unit,partner_units,start_on,end_on\n"
+        "T1,,检查,I1,KCK,,2026-04-01,2026-03-31\n",
         ("tasks.csv", 2, "end_on", "2026-03-31"),
     ),
     "entered before inspected": (
         "inspections.csv",
-        f"task_code,entity_code,inspected_on,entered_on\nT1,{E1},2026-05-12,2026-05-11\n",
+        f"task_code,entity_code,inspectors,inspected_on,entered_on\nT1,{E1},P1,2026-05-12,2026-05-11\n",
         ("inspections.csv", 2, "entered_on", "2026-05-11"),
     ),
     "published before inspected": (
         "inspections.csv",
-        f"task_code,entity_code,inspected_on,published_on\nT1,{E1},2026-05-12,2026-05-01\n",
+        f"task_code,entity_code,inspectors,inspected_on,published_on\nT1,{E1},P1,2026-05-12,2026-05-01\n",
         ("inspections.csv", 2, "published_on", "2026-05-01"),
     ),
     "backfilled before closed": (
         "followups.csv",
-        f"task_code,entity_code,closed_on,backfilled_on\nT1,{E1},2026-07-20,2026-07-19\n",
+        f"task_code,entity_code,responsible_unit,closed_on,backfilled_on\nT1,{E1},KCK,2026-07-20,2026-07-19\n",
         ("followups.csv", 2, "backfilled_on", "2026-07-19"),
     ),
 }
@@ -584,7 +615,10 @@ def test_error_messages_name_the_fix(store, folder):
 
 def test_date_order_uses_the_stored_value_of_an_absent_column(loaded, tmp_path):
     # stored inspected_on of (T1, 甲) is 2026-05-12; the file only carries entered_on
-    write(tmp_path / "inspections.csv", f"task_code,entity_code,entered_on\nT1,{E1},2026-05-01\n")
+    write(
+        tmp_path / "inspections.csv",
+        f"task_code,entity_code,inspectors,entered_on\nT1,{E1},P1;P4,2026-05-01\n",
+    )
     report = run_import(loaded, tmp_path, actor="测试")
     p = only(report.problems)
     assert (p.file, p.row, p.column, p.value) == ("inspections.csv", 2, "entered_on", "2026-05-01")
@@ -676,12 +710,12 @@ def test_problems_frame_has_chinese_columns(store, folder):
 
 
 def test_inventory_of_the_fixture_plus_planted_quality_problems(loaded, tmp_path):
-    write(tmp_path / "items.csv", "item_code,item_name\nI9,无责任单位的事项\n")
+    write(tmp_path / "items.csv", "item_code,item_name,owner_unit\nI9,无责任单位的事项,\n")
     write(
         tmp_path / "inspectors.csv",
-        "inspector_code,name,unit_code,cert_valid_until,active\n"
-        "P8,过期在岗,KCK,2026-11-26,true\nP9,过期离岗,KCK,2020-01-01,false\n"
-        "P7,今天到期,KCK,2026-11-27,true\n",
+        "inspector_code,name,unit_code,specialties,cert_valid_until,active\n"
+        "P8,过期在岗,KCK,,2026-11-26,true\nP9,过期离岗,KCK,,2020-01-01,false\n"
+        "P7,今天到期,KCK,,2026-11-27,true\n",
     )
     write(
         tmp_path / "entities.csv",
@@ -701,3 +735,16 @@ def test_inventory_of_the_fixture_plus_planted_quality_problems(loaded, tmp_path
         "抽查事项没有责任单位": 1,
     }
     assert sorted(inv["quality_details"]["编码"]) == ["91130129MA0A1B2C3X", "E-X", "I9", "P8"]
+
+
+def test_existing_rows_need_no_year_column(loaded, tmp_path):
+    write(
+        tmp_path / "plans.csv",
+        "plan_code,item_code,unit_code,joint_units,status\nJH1,I1,KCK,,已调整\n",
+    )
+    report = run_import(loaded, tmp_path, actor="测试")
+    assert report.problems == []
+    assert report.counts == {"plans": {"added": 0, "updated": 1, "unchanged": 0}}
+    assert loaded.rows("SELECT year, status FROM plans WHERE plan_code = 'JH1'") == [
+        (2026, "已调整")
+    ]

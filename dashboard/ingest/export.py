@@ -93,7 +93,9 @@ def template_xlsx_bytes() -> bytes:
             sheet.set_column(j, j, max(12, min(40, 2 * len(col.zh) + 4)), text)
         sheet.freeze_panes(1, 0)
     notes = book.add_worksheet("说明")
-    notes.write_row(0, 0, ["表", "列（中文）", "列（英文）", "类型", "必填", "引用"], head)
+    notes.write_row(
+        0, 0, ["表", "列（中文）", "列（英文）", "类型", "必须有此列", "必须填写", "引用"], head
+    )
     r = 1
     type_zh = {
         S.TEXT: "文本",
@@ -112,10 +114,18 @@ def template_xlsx_bytes() -> bytes:
             notes.write_row(
                 r,
                 0,
-                [spec.zh, col.zh, col.name, type_zh[col.type], "是" if col.required else "", ref],
+                [
+                    spec.zh,
+                    col.zh,
+                    col.name,
+                    type_zh[col.type],
+                    "是" if col.required else "",
+                    "是" if col.not_null else "",
+                    ref,
+                ],
             )
             r += 1
-    notes.set_column(0, 5, 18)
+    notes.set_column(0, 6, 18)
     book.close()
     return buf.getvalue()
 

@@ -12,10 +12,14 @@ Column types:
   list     codes separated by `;` or `；`, trimmed, empties dropped
   period   YYYY-MM
 
-Required columns are the ones the store cannot fill in itself: the key, the name column and every
-other NOT NULL column without a default (e.g. inspectors.unit_code, plans.year). A required column
-must be present in the file and non-empty in every row. Every other column may be absent (an existing
-row then keeps its stored value) or empty (the store default, or no value).
+Required columns (DESIGN.md §4): each file's code columns — its key and the codes it refers to,
+lists included — and its name column; they must be in the file. A key column with a default
+(risk_grades.system) may be absent. Values: the columns the store cannot fill in itself (`not_null`:
+the key, the name and every other NOT NULL column without a default, e.g. inspectors.unit_code,
+plans.year, risk_grades.grade) must be non-empty; a reference that may be empty (items.owner_unit,
+tasks.plan_code = 临时任务, list columns) must be present but may be empty. Every other column may be
+absent (an existing row then keeps its stored value; a new row with an absent `not_null` column is an
+error) or empty (the store default, or no value).
 
 References are checked against the rows of the same import and the rows already stored. `tags` of
 entities mixes item codes with free tags, so it is not checked.
@@ -48,7 +52,8 @@ class Column:
     name: str
     zh: str
     type: str = TEXT
-    required: bool = False
+    required: bool = False  # the column must be in the file
+    not_null: bool = False  # every row must have a value (a new row, when the column is absent)
     default: Any = None
     enum: tuple[str, ...] | None = None  # allowed values (for a list: allowed members)
     enum_labels: dict[str, str] | None = None  # Chinese label per allowed value, for messages
@@ -99,8 +104,19 @@ class TableSpec:
         return f"{self.column(name).zh}（{name}）"
 
 
-def _c(name: str, zh: str, type: str = TEXT, **kw: Any) -> Column:
-    return Column(name, zh, type, **kw)
+def _c(
+    name: str,
+    zh: str,
+    type: str = TEXT,
+    *,
+    required: bool = False,
+    not_null: bool | None = None,
+    **kw,
+) -> Column:
+    """required: the column must be present; not_null (default: same as required): values too."""
+    return Column(
+        name, zh, type, required=required, not_null=required if not_null is None else not_null, **kw
+    )
 
 
 TABLES: tuple[TableSpec, ...] = (
@@ -127,7 +143,7 @@ TABLES: tuple[TableSpec, ...] = (
         (
             _c("item_code", "事项编码", required=True),
             _c("item_name", "事项名称", required=True),
-            _c("owner_unit", "责任单位", ref="units"),
+            _c("owner_unit", "责任单位", ref="units", required=True, not_null=False),
             _c("category", "事项类别", enum=codes.ITEM_CATEGORIES),
             _c("target_kind", "检查对象类型"),
             _c("legal_basis", "检查依据"),
@@ -178,7 +194,7 @@ TABLES: tuple[TableSpec, ...] = (
         (
             _c("entity_code", "主体编码", required=True, ref="entities"),
             _c("period", "月份", PERIOD, required=True),
-            _c("grade", "等级", required=True, enum=("AAA", "AA", "A", "B", "C", "D")),
+            _c("grade", "等级", not_null=True, enum=("AAA", "AA", "A", "B", "C", "D")),
             _c("score", "风险指数", NUMBER, minimum=0, maximum=100),
             _c("system", "分类体系", default=codes.RISK_SYSTEM),
         ),
@@ -200,7 +216,7 @@ TABLES: tuple[TableSpec, ...] = (
             _c("unit_code", "单位编码", required=True, ref="units"),
             _c("cert_no", "执法证号"),
             _c("cert_valid_until", "执法证有效期", DATE),
-            _c("specialties", "专长", LIST, default=(), ref="items"),
+            _c("specialties", "专长", LIST, default=(), ref="items", required=True, not_null=False),
             _c("active", "在岗", BOOL, default=True),
         ),
         key=("inspector_code",),
@@ -249,7 +265,7 @@ TABLES: tuple[TableSpec, ...] = (
         "年度计划",
         (
             _c("plan_code", "计划编码", required=True),
-            _c("year", "年度", INT, required=True, minimum=2000, maximum=2100),
+            _c("year", "年度", INT, not_null=True, minimum=2000, maximum=2100),
             _c("item_code", "事项编码", required=True, ref="items"),
             _c("unit_code", "单位编码", required=True, ref="units"),
             _c("base_count", "抽查基数", INT, minimum=0),
@@ -257,7 +273,15 @@ TABLES: tuple[TableSpec, ...] = (
             _c("grade_ratios", "分级比例", RATIOS),
             _c("planned_start", "计划开始日期", DATE),
             _c("planned_end", "计划结束日期", DATE),
-            _c("joint_units", "联合单位", LIST, default=(), ref="units"),
+            _c(
+                "joint_units",
+                "联合单位",
+                LIST,
+                default=(),
+                ref="units",
+                required=True,
+                not_null=False,
+            ),
             _c("status", "状态", enum=codes.PLAN_STATUSES, default="草案"),
             _c("published_on", "公开日期", DATE),
         ),
@@ -307,11 +331,27 @@ TABLES: tuple[TableSpec, ...] = (
         "抽查任务",
         (
             _c("task_code", "任务编码", required=True),
-            _c("plan_code", "计划编码", ref="plans"),
+            _c("plan_code", "计划编码", ref="plans", required=True, not_null=False),
             _c("task_name", "任务名称", required=True),
-            _c("item_codes", "抽查事项", LIST, default=(), ref="items"),
+            _c(
+                "item_codes",
+                "抽查事项",
+                LIST,
+                default=(),
+                ref="items",
+                required=True,
+                not_null=False,
+            ),
             _c("lead_unit", "牵头单位", required=True, ref="units"),
-            _c("partner_units", "配合单位", LIST, default=(), ref="units"),
+            _c(
+                "partner_units",
+                "配合单位",
+                LIST,
+                default=(),
+                ref="units",
+                required=True,
+                not_null=False,
+            ),
             _c(
                 "joint_kind",
                 "联合类型",
@@ -360,7 +400,15 @@ TABLES: tuple[TableSpec, ...] = (
         (
             _c("task_code", "任务编码", required=True, ref="tasks"),
             _c("entity_code", "主体编码", required=True, ref="entities"),
-            _c("inspectors", "检查人员", LIST, default=(), ref="inspectors"),
+            _c(
+                "inspectors",
+                "检查人员",
+                LIST,
+                default=(),
+                ref="inspectors",
+                required=True,
+                not_null=False,
+            ),
             _c("inspected_on", "检查结束日期", DATE),
             _c(
                 "result_codes",
@@ -401,7 +449,7 @@ TABLES: tuple[TableSpec, ...] = (
                 enum=tuple(codes.FOLLOWUP_MEASURES),
                 enum_labels=codes.FOLLOWUP_MEASURES,
             ),
-            _c("responsible_unit", "责任单位", ref="units"),
+            _c("responsible_unit", "责任单位", ref="units", required=True, not_null=False),
             _c("due_on", "整改期限", DATE),
             _c("closed_on", "完结日期", DATE),
             _c("backfilled_on", "回填日期", DATE),

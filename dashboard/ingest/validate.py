@@ -300,8 +300,8 @@ def parse_table(raw: RawTable, problems: list[Problem]) -> ParsedTable | None:
                 )
                 row_ok = False
                 continue
-            if value is None or (col.type == S.LIST and not value and col.required):
-                if col.required:
+            if value is None:
+                if col.not_null:
                     problems.append(
                         Problem(
                             raw.file,
@@ -424,8 +424,23 @@ def check_batch(
         if table is None:
             continue
         spec = table.spec
+        needed = [c for c in spec.columns if c.not_null and c.name not in table.present]
         for row in table.rows:
             if not row.ok:
+                continue
+            if needed and row.key(spec) not in table.stored:
+                for col in needed:
+                    problems.append(
+                        Problem(
+                            table.file,
+                            row.rownum,
+                            col.name,
+                            None,
+                            f"这是新增的记录，必须填写{spec.label(col.name)}："
+                            "请在表头加上这一列并填写。",
+                        )
+                    )
+                row.ok = False
                 continue
             merged = effective(table, row)
             # references
