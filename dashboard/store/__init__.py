@@ -73,10 +73,12 @@ def _connect(path: str | Path, max_execution_ms: int) -> duckdb.DuckDBPyConnecti
 
 
 def _lock_down(con: duckdb.DuckDBPyConnection, max_execution_ms: int) -> None:
-    con.execute("SET enable_external_access = false")
+    con.execute("SET GLOBAL allowed_directories = []")
+    con.execute("SET GLOBAL enable_external_access = false")
     if max_execution_ms:
-        con.execute(f"SET max_execution_time = {int(max_execution_ms)}")
-    con.execute("SET lock_configuration = true")
+        # GLOBAL so that every cursor (a connection of its own) inherits the limit.
+        con.execute(f"SET GLOBAL max_execution_time = {int(max_execution_ms)}")
+    con.execute("SET GLOBAL lock_configuration = true")
 
 
 def _apply_migrations(con: duckdb.DuckDBPyConnection) -> int:
