@@ -41,4 +41,9 @@ if submitted:
         except auth.AuthError as exc:
             st.error(str(exc), icon=":material/error:")
         else:
+            from dashboard.ui.session import log_in
+
+            refreshed = auth.get_user(store, user.username)
+            if refreshed is not None:
+                log_in(refreshed)
             st.success(t("auth.account.done"), icon=":material/check_circle:")

@@ -15,6 +15,8 @@ import streamlit as st  # noqa: E402
 
 from dashboard import ingest  # noqa: E402
 from dashboard.config import PROJECT_ROOT  # noqa: E402
+from dashboard.ingest.spec import SPECS  # noqa: E402
+from dashboard.store import INTERCHANGE_TABLES  # noqa: E402
 from dashboard.ui import current_user, data_table, error, get_store, show_problems, t  # noqa: E402
 
 TEMPLATES_DIR = PROJECT_ROOT / "data" / "templates"
@@ -192,7 +194,11 @@ else:
 
 # -- 3. templates ----------------------------------------------------------------------------------
 st.subheader(t("data.templates.title"))
-templates = sorted(TEMPLATES_DIR.glob("*.csv")) if TEMPLATES_DIR.is_dir() else []
+order = {name: i for i, name in enumerate(INTERCHANGE_TABLES)}
+templates = sorted(
+    TEMPLATES_DIR.glob("*.csv") if TEMPLATES_DIR.is_dir() else [],
+    key=lambda p: (order.get(p.stem, len(order)), p.stem),
+)
 workbook = TEMPLATES_DIR / "templates.xlsx"
 if not templates and not workbook.exists():
     st.caption(t("data.templates.missing"))
@@ -210,8 +216,9 @@ else:
         )
     cols = st.columns(4)
     for i, path in enumerate(templates):
+        zh = SPECS[path.stem].zh if path.stem in SPECS else ""
         cols[i % 4].download_button(
-            path.name,
+            f"{zh} {path.name}".strip(),
             data=path.read_bytes(),
             file_name=path.name,
             mime="text/csv",

@@ -76,6 +76,7 @@ with add_tab, st.form("user_add", clear_on_submit=False):
                 unit_codes,
                 password,
                 actor=user.username,
+                must_change_password=True,
             )
         except (auth.AuthError, ValueError) as exc:
             st.error(str(exc), icon=":material/error:")

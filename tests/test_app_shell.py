@@ -202,3 +202,63 @@ def test_scope_from_sidebar_for_unit_user_and_admin(app_env, tmp_path):
     scope = at.session_state["test_scope"]
     code = app_env.rows("SELECT unit_code FROM units ORDER BY unit_code")[1][0]
     assert scope.unit == code
+
+
+def test_must_change_password_blocks_pages_until_changed(app_env, tmp_path):
+    from dashboard import auth
+
+    auth.create_user(
+        app_env,
+        "newbie",
+        "新同事",
+        "unit",
+        ["CHK"],
+        "Start@2026x",
+        actor="admin",
+        must_change_password=True,
+    )
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    _log_in(at, "newbie", "Start@2026x")
+    assert not at.exception, at.exception
+    assert "您的密码由管理员设置或重置，请先修改密码后再使用。" in _texts(at.warning)
+    assert len(at.dataframe) == 0 and len(at.metric) == 0
+
+    at.switch_page("pages/account.py").run()
+    at.text_input(key="pw_old").input("Start@2026x")
+    at.text_input(key="pw_new").input("Better@2026y")
+    at.text_input(key="pw_again").input("Better@2026y")
+    at.button(key="FormSubmitter:change_password-修改密码").click().run()
+    assert not at.exception, at.exception
+    assert "密码已修改，下次登录请使用新密码。" in _texts(at.success)
+    assert at.session_state["auth_user"].must_change_password is False
+    assert auth.authenticate(app_env, "newbie", "Better@2026y").username == "newbie"
+
+
+def test_first_start_builds_the_demo_store_with_progress(tmp_path, monkeypatch):
+    import dashboard.demo
+
+    real_build = dashboard.demo.build_demo_store
+    calls = []
+
+    def recording_build(path, **kwargs):
+        progress = kwargs.pop("progress")
+
+        def spy(fraction, message):
+            calls.append((fraction, message))
+            progress(fraction, message)
+
+        return real_build(path, progress=spy, **kwargs)
+
+    monkeypatch.setattr(dashboard.demo, "build_demo_store", recording_build)
+    path = tmp_path / "new" / "fresh.duckdb"
+    monkeypatch.setenv("DASHBOARD_DB", str(path))
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    try:
+        assert not at.exception, at.exception
+        assert path.exists()
+        assert not path.with_name("fresh.duckdb.building").exists()
+        assert len(calls) >= 3 and calls[-1][0] == pytest.approx(1.0)
+        assert open_store(path).is_demo
+        assert [ti.label for ti in at.text_input] == ["用户名", "密码"]
+    finally:
+        close_store(path)

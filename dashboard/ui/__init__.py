@@ -90,6 +90,12 @@ def page_setup(page_key: str, *, roles: set[str] | None = None, needs_scope: boo
         st.error(t("common.no_permission"), icon=":material/block:")
         st.stop()
     sidebar.draw_user_box(store)
+    if getattr(user, "must_change_password", False) and page_key != "account":
+        st.warning(t("common.must_change_password"), icon=":material/key:")
+        st.page_link(
+            nav.BY_KEY["account"].path, label=t("common.page.account"), icon=":material/key:"
+        )
+        st.stop()
     if needs_scope:
         scope = sidebar.draw_scope(store, user)
     else:

@@ -79,12 +79,12 @@ def kpi_card(
     "pages/timeliness.py" (shown only when that page is in the current navigation).
     """
     colour, background = STATUS_COLORS.get(status or "", NEUTRAL)
-    status_text = t(STATUS_LABEL_KEYS[status]) if status in STATUS_LABEL_KEYS else ""
+    status_text = t(STATUS_LABEL_KEYS.get(status or "", "common.status.none"))
     with st.container(border=True, key=key):
         st.markdown(
             f'<div style="border-left:6px solid {colour};background:{background};'
             f'padding:0.25rem 0.6rem;border-radius:4px;color:{colour};font-weight:600">'
-            f"{_escape(status_text) or '&nbsp;'}</div>",
+            f"{_escape(status_text)}</div>",
             unsafe_allow_html=True,
         )
         st.metric(label, value_text, help=help)
