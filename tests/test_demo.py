@@ -416,3 +416,33 @@ def test_inspector_with_low_finding_rate(demo_store, manifest):
     # the county overall: 15–25 % of entered inspections have a finding
     total, found = demo_store.rows(q + "true", p)[0]
     assert 0.12 <= found / total <= 0.25
+
+
+def test_only_the_planted_inspector_finds_far_less_than_the_unit(demo_store, manifest):
+    """One-sided Fisher test of each inspector against the rest of their unit, per year."""
+    from dashboard.demo.generator import fisher_lower
+
+    finding = (
+        "list_has_any(result_codes, ['E', 'A', '2', 'B', 'C', '6', 'D', '3', '4', 'G', '5', '8'])"
+    )
+    low = []
+    for y in (2023, 2024, 2025, 2026):
+        rows = demo_store.rows(
+            f"""WITH g AS (
+                    SELECT task_code, entity_code, inspectors, {finding} AS f FROM ({INSP_OF_Y})
+                    WHERE entered IS NOT NULL AND len(result_codes) > 0),
+                u AS (SELECT DISTINCT p.unit_code, g.* FROM g
+                      JOIN inspectors p ON list_contains(g.inspectors, p.inspector_code))
+                SELECT p.inspector_code,
+                       count(*) FILTER (WHERE list_contains(u.inspectors, p.inspector_code)),
+                       count(*) FILTER (WHERE list_contains(u.inspectors, p.inspector_code) AND f),
+                       count(*) FILTER (WHERE NOT list_contains(u.inspectors, p.inspector_code)),
+                       count(*) FILTER (WHERE NOT list_contains(u.inspectors, p.inspector_code) AND f)
+                FROM inspectors p JOIN u USING (unit_code) GROUP BY 1 ORDER BY 1""",
+            {"t": T, "y": y},
+        )
+        for code, n, k, n_rest, k_rest in rows:
+            if n and n_rest and fisher_lower(k, n, k_rest, n_rest) < 0.01:
+                low.append((y, code))
+    m = manifest["inspector_low_findings"]
+    assert low == [(m["year"], m["inspector_code"])]

@@ -30,6 +30,7 @@ ENTRY_LIMIT = 20
 BACKFILL_LIMIT = 5
 LOW_FINDINGS_INSPECTOR = "KCK03"
 BELOW_COVERAGE_UNIT = "TCZX"
+BALANCE_P = 0.05  # no inspector but the planted one ends up this far below the unit's finding rate
 
 Progress = Callable[[float, str], None]
 
@@ -330,6 +331,22 @@ def _grade(score: float) -> str:
 
 def _ratios(text: str) -> dict[str, str]:
     return dict(part.split(":") for part in text.split(";"))
+
+
+def _lcomb(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+def fisher_lower(k: int, n: int, k_rest: int, n_rest: int) -> float:
+    """One-sided Fisher exact P(X ≤ k) for k findings in n inspections against the rest of the unit."""
+    big_n, big_k = n + n_rest, k + k_rest
+    lo = max(0, n - (big_n - big_k))
+    if k < lo:
+        return 0.0
+    denom = _lcomb(big_n, n)
+    terms = [_lcomb(big_k, i) + _lcomb(big_n - big_k, n - i) - denom for i in range(lo, k + 1)]
+    top = max(terms)
+    return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
 
 
 class Generator:
@@ -751,7 +768,7 @@ class Generator:
                     spec = items
                 else:
                     spec = sorted(rng.sample(items, len(items) - 1))
-                expired = i >= 2 and rng.random() < 0.1
+                expired = i >= 2 and rng.random() < 0.15
                 if expired:
                     valid = self.rand_date(T - timedelta(days=400), T - timedelta(days=10))
                 else:
@@ -1056,6 +1073,7 @@ class Generator:
                 ins.published_on = None
             if ins.entered_on > T:
                 ins.entered_on = ins.published_on = None
+        self.balance_findings(combos, weights)
         # status codes that close the entity: 9 已注销, 7 已关闭停业 (entity's last inspection only)
         last_seen: dict[str, date] = {}
         for ins in self.inspections:
@@ -1099,6 +1117,53 @@ class Generator:
                 )
                 note_key = (task_by[ins.task].key, key)
                 ins.note = rng.choice(ITEM_NOTES.get(note_key, NOTES[key]))
+
+    def balance_findings(self, combos: list, weights: list) -> None:
+        """Keep every inspector but the planted one close to the unit's finding rate.
+
+        Chance alone would give one inspector in a hundred a rate "significantly below" the unit's;
+        the planted low-findings inspector must be the only one, so an inspector whose one-sided
+        Fisher p-value against the rest of the unit is below BALANCE_P gets findings on some of
+        their "no finding" inspections until it is not.
+        """
+        rng, x = self.rng, LOW_FINDINGS_INSPECTOR
+        unit_of = {i.code: i.unit for i in self.inspectors}
+        year_of = self._year_of()
+        groups: dict[tuple[int, str], list[Inspection]] = {}
+        for ins in self.inspections:
+            if ins.entered_on is None or not ins.result_codes:
+                continue
+            for unit in sorted({unit_of[c] for c in ins.inspectors}):
+                groups.setdefault((year_of[ins.task], unit), []).append(ins)
+        for key in sorted(groups):
+            lst = groups[key]
+            for _ in range(len(lst)):
+                total_k = sum(1 for i in lst if FINDING_CODES.intersection(i.result_codes))
+                stats: dict[str, list[int]] = {}
+                for i in lst:
+                    f = 1 if FINDING_CODES.intersection(i.result_codes) else 0
+                    for c in i.inspectors:
+                        if unit_of[c] == key[1] and c != x:
+                            st = stats.setdefault(c, [0, 0])
+                            st[0] += 1
+                            st[1] += f
+                worst, worst_p = None, 1.0
+                for c in sorted(stats):
+                    n, k = stats[c]
+                    if n < len(lst):
+                        p = fisher_lower(k, n, total_k - k, len(lst) - n)
+                        if p < worst_p:
+                            worst, worst_p = c, p
+                if worst is None or worst_p >= BALANCE_P:
+                    break
+                clean = [
+                    i
+                    for i in lst
+                    if worst in i.inspectors and x not in i.inspectors and i.result_codes == ["1"]
+                ]
+                if not clean:
+                    break
+                rng.choice(clean).result_codes = list(rng.choices(combos, weights)[0])
 
     def _year_of(self) -> dict[str, int]:
         return {t.code: t.start.year for t in self.tasks}
