@@ -21,6 +21,7 @@ today = date.today()
 FLASH = "entry.flash"
 LOADED = "entry.loaded"
 BULK = "entry.bulk_preview"
+NEXT = "entry.next_target"
 
 st.title(t("entry.title"))
 st.caption(t("entry.caption", limit=service.limits(store)["entry_limit"]))
@@ -72,6 +73,8 @@ with tab_one:
             for r in targets.itertuples()
         }
         codes = list(labels)
+        if st.session_state.get(NEXT) in codes:  # set by the last save: work down the list
+            st.session_state["entry_target"] = st.session_state.pop(NEXT)
         if st.session_state.get("entry_target") not in codes:
             st.session_state["entry_target"] = codes[pending[0]] if pending else codes[0]
         entity_code = st.selectbox(
@@ -243,7 +246,7 @@ with tab_one:
                 # work down the list: go to the next target still waiting for entry
                 remaining = [c for c in codes if c != entity_code and labels[c].endswith("待录入")]
                 if remaining:
-                    st.session_state["entry_target"] = remaining[0]
+                    st.session_state[NEXT] = remaining[0]
                 st.session_state[FLASH] = ("warn" if result.warnings else "ok", " ".join(parts))
                 st.session_state.pop(LOADED, None)
                 st.rerun()

@@ -539,10 +539,15 @@ def followup_from_row(row: Mapping[str, Any]) -> FollowupInput:
     )
 
 
+# Issue fields that are not columns of the interchange tables → the column a spreadsheet user fixes.
+_COLUMN_OF = {"followup": "result_codes", "inspector_change_reason": "inspectors", "reason": None}
+
+
 def _problem(file: str, rownum: int | None, issue: Issue):
     from dashboard.ingest.problems import Problem
 
-    return Problem(file, rownum, issue.field, issue.value, issue.message, issue.severity)
+    column = _COLUMN_OF.get(issue.field, issue.field)
+    return Problem(file, rownum, column, issue.value, issue.message, issue.severity)
 
 
 def check_inspection_rows(

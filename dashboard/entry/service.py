@@ -227,7 +227,7 @@ def task_targets(store: Store, task_code: str, today: date | None = None) -> pd.
                 "workdays_left": left,
             }
         )
-    return pd.DataFrame(
+    df = pd.DataFrame(
         out,
         columns=[
             "entity_code",
@@ -243,6 +243,10 @@ def task_targets(store: Store, task_code: str, today: date | None = None) -> pd.
             "workdays_left",
         ],
     )
+    for col in ("inspected_on", "entered_on", "published_on", "deadline"):
+        df[col] = pd.to_datetime(df[col])
+    df["workdays_left"] = df["workdays_left"].astype("Int64")
+    return df
 
 
 def _date(value: Any) -> date | None:

@@ -1,0 +1,354 @@
+"""Entry writes on a private copy of the demo store: permission, history, audit, consequences
+(entity status, follow-up), draw-assigned teams, follow-ups, return visits, the bulk path."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from dashboard import draw
+from dashboard.auth import get_user
+from dashboard.entry import bulk, service
+from dashboard.entry.rules import FollowupInput, InspectionInput
+from dashboard.ingest import export_store
+from dashboard.metrics.kpi import compute_kpis
+from dashboard.scope import Scope
+from dashboard.store import close_store, open_store
+from tests.browser_util import copy_demo_store
+
+TODAY = date(2026, 11, 27)
+TASK = (
+    "RW2026014"  # CHK alone, in progress, with inspections not entered yet (DEMO_AS_OF 2026-11-27)
+)
+PENDING: list[str] = []  # filled by the store fixture from the demo data
+
+
+@pytest.fixture(scope="module")
+def store(demo_store, demo_db_path, tmp_path_factory):
+    path = copy_demo_store(demo_store, demo_db_path, tmp_path_factory.mktemp("entry") / "e.duckdb")
+    s = open_store(path)
+    PENDING[:] = [
+        e
+        for (e,) in s.rows(
+            "SELECT i.entity_code FROM inspections AS i JOIN entities AS e USING (entity_code)"
+            " WHERE i.task_code = ? AND i.entered_on IS NULL AND e.status = '存续'"
+            " ORDER BY i.entity_code",
+            [TASK],
+        )
+    ]
+    assert len(PENDING) >= 4
+    yield s
+    close_store(path)
+
+
+def user(store, name):
+    return get_user(store, name)
+
+
+def _pending(store, entity, **kw) -> InspectionInput:
+    row = service.stored_inspection(store, TASK, entity)
+    base = dict(
+        task_code=TASK,
+        entity_code=entity,
+        inspected_on=row["inspected_on"],
+        result_codes=("1",),
+        inspectors=tuple(row["inspectors"]),
+        entered_on=TODAY,
+        methods=("实地核查",),
+        item_notes={"ZR-005": "资质条件符合"},
+    )
+    base.update(kw)
+    return InspectionInput(**base)
+
+
+def _audit(store, record_key):
+    return store.df(
+        "SELECT actor, action, old_value, new_value, detail FROM audit_log"
+        " WHERE record_key = ? ORDER BY audit_id",
+        [record_key],
+    )
+
+
+def test_unit_user_enters_a_result_with_history_and_audit(store):
+    entity = PENDING[0]
+    result = service.save_inspection(
+        store, user(store, "chk"), _pending(store, entity), today=TODAY
+    )
+    assert result.action == "update" and result.warnings == [] and not result.followup_opened
+    row = service.stored_inspection(store, TASK, entity)
+    assert row["entered_on"] == TODAY and row["result_codes"] == ["1"]
+    assert row["methods"] == ["实地核查"] and json.loads(row["item_notes"]) == {
+        "ZR-005": "资质条件符合"
+    }
+    assert row["entered_by"] == "chk"
+    hist = service.history(store, TASK, entity)
+    assert list(hist["action"]) == ["update"] and list(hist["actor"]) == ["chk"]
+    assert json.loads(hist["old_value"][0])["entered_on"] is None
+    assert json.loads(hist["new_value"][0])["entered_on"] == "2026-11-27"
+    audit = _audit(store, f"{TASK}/{entity}")
+    assert list(audit["action"]) == ["inspection.update"]
+    assert json.loads(audit["old_value"][0]) == {
+        "entered_on": None,
+        "item_notes": None,
+        "methods": [],
+        "result_codes": [],
+    }
+    assert json.loads(audit["new_value"][0])["result_codes"] == ["1"]
+    # saving the same values again writes nothing
+    again = service.save_inspection(store, user(store, "chk"), _pending(store, entity), today=TODAY)
+    assert again.action == "unchanged"
+    assert len(service.history(store, TASK, entity)) == 1
+
+
+def test_only_the_tasks_units_and_admin_may_write(store):
+    entity = PENDING[1]
+    for name in ("kck", "leader", "viewer"):
+        with pytest.raises(service.EntryError, match="没有为任务 RW2026014 录入的权限"):
+            service.save_inspection(store, user(store, name), _pending(store, entity), today=TODAY)
+    assert service.stored_inspection(store, TASK, entity)["entered_on"] is None
+    assert TASK in set(service.writable_tasks(store, user(store, "chk"))["task_code"])
+    assert TASK not in set(service.writable_tasks(store, user(store, "kck"))["task_code"])
+    assert service.writable_tasks(store, user(store, "leader")).empty
+
+
+def test_a_class_code_needs_a_follow_up_which_is_opened_with_the_result(store):
+    entity = PENDING[1]
+    chk = user(store, "chk")
+    with pytest.raises(service.EntryError) as err:
+        service.save_inspection(
+            store, chk, _pending(store, entity, result_codes=("B",)), today=TODAY
+        )
+    assert [i.field for i in err.value.issues] == ["followup"]
+    assert service.stored_inspection(store, TASK, entity)["entered_on"] is None  # nothing written
+    fu = FollowupInput(
+        TASK, entity, measure_code="3", responsible_unit="CHK", due_on=date(2026, 12, 31)
+    )
+    result = service.save_inspection(
+        store, chk, _pending(store, entity, result_codes=("B",)), followup=fu, today=TODAY
+    )
+    assert result.followup_opened
+    stored = service.stored_followup(store, TASK, entity)
+    assert stored["measure_code"] == "3" and stored["due_on"] == date(2026, 12, 31)
+    assert list(_audit(store, f"{TASK}/{entity}")["action"]) == [
+        "inspection.update",
+        "followup.insert",
+    ]
+
+
+def test_status_code_updates_the_entity_with_audit(store):
+    entity = PENDING[2]
+    assert store.scalar("SELECT status FROM entities WHERE entity_code = ?", [entity]) == "存续"
+    result = service.save_inspection(
+        store, user(store, "chk"), _pending(store, entity, result_codes=("9",)), today=TODAY
+    )
+    assert result.entity_status == ("存续", "注销")
+    assert store.scalar("SELECT status FROM entities WHERE entity_code = ?", [entity]) == "注销"
+    audit = _audit(store, entity)
+    assert list(audit["action"]) == ["entity.status"]
+    assert json.loads(audit["old_value"][0]) == {"status": "存续"}
+    assert json.loads(audit["new_value"][0]) == {"status": "注销"}
+
+
+def test_edit_after_publication_needs_a_reason_and_keeps_the_history(store):
+    entity = PENDING[3]
+    chk = user(store, "chk")
+    service.save_inspection(store, chk, _pending(store, entity, published_on=TODAY), today=TODAY)
+    changed = _pending(store, entity, published_on=TODAY, note="补充说明")
+    with pytest.raises(service.EntryError, match="已于 2026-11-27 公示"):
+        service.save_inspection(store, chk, changed, today=TODAY)
+    service.save_inspection(store, chk, changed, reason="补充检查说明", today=TODAY)
+    hist = service.history(store, TASK, entity)
+    assert list(hist["after_publication"]) == [False, True]
+    assert list(hist["reason"])[1] == "补充检查说明"
+    assert json.loads(hist["old_value"][1])["note"] is None
+    assert json.loads(hist["new_value"][1])["note"] == "补充说明"
+    # the history is append-only
+    with pytest.raises(Exception, match="只允许追加"):
+        with store.transaction() as cur:
+            cur.execute("DELETE FROM entry_history")
+
+
+def test_late_entry_of_an_overdue_inspection_is_saved_with_a_warning_and_moves_the_kpi(store):
+    task, entity = store.rows(  # an inspection of 2026 never entered, its deadline passed
+        "SELECT i.task_code, i.entity_code FROM inspections AS i JOIN tasks AS t USING (task_code)"
+        " WHERE year(t.start_on) = 2026 AND t.status <> 'voided' AND i.entered_on IS NULL"
+        " AND workday_deadline(i.inspected_on, 20) < ? ORDER BY 1, 2 LIMIT 1",
+        [TODAY],
+    )[0]
+    scope = Scope(year=2026, as_of=TODAY)
+    before = compute_kpis(store.cursor(), scope)
+    row = service.stored_inspection(store, task, entity)
+    inp = InspectionInput(
+        task, entity, row["inspected_on"], ("1",), tuple(row["inspectors"]), TODAY
+    )
+    result = service.save_inspection(store, user(store, "admin"), inp, today=TODAY)
+    assert [w.field for w in result.warnings] == ["entered_on"]
+    assert "将计为逾期" in result.warnings[0].message
+    after = compute_kpis(store.cursor(), scope)
+    assert after["entry_overdue"].value == before["entry_overdue"].value - 1
+    assert after["entry_on_time"].denominator == before["entry_on_time"].denominator
+    assert after["entry_on_time"].numerator == before["entry_on_time"].numerator
+
+
+def test_draw_assigned_team_and_drawn_targets_are_enforced(store):
+    rec = draw.run_draw(store, "RW2026017", "20261127-01", operator="admin", draw_date=TODAY)
+    sel = rec["assignments"][0]
+    entity, team = sel["entity_code"], tuple(sel["inspector_codes"])
+    targets = service.task_targets(store, "RW2026017", TODAY)
+    assert set(targets["entity_code"]) == {s["entity_code"] for s in rec["selections"]}
+    assert set(targets["state"]) == {"待录入"}
+    admin = user(store, "admin")
+    base = InspectionInput("RW2026017", entity, date(2026, 11, 26), ("1",), team, TODAY)
+    other = store.scalar(
+        "SELECT inspector_code FROM inspectors WHERE unit_code = 'GHK' AND NOT list_contains(?, inspector_code)"
+        " ORDER BY 1 LIMIT 1",
+        [list(team)],
+    )
+    changed = InspectionInput(
+        "RW2026017", entity, date(2026, 11, 26), ("1",), (*team[:-1], other), TODAY
+    )
+    with pytest.raises(service.EntryError) as err:
+        service.save_inspection(store, admin, changed, today=TODAY)
+    assert [i.field for i in err.value.issues] == ["inspector_change_reason"]
+    from dataclasses import replace
+
+    service.save_inspection(
+        store, admin, replace(changed, inspector_change_reason="原检查人员出差"), today=TODAY
+    )
+    assert service.stored_inspection(store, "RW2026017", entity)["inspector_change_reason"] == (
+        "原检查人员出差"
+    )
+    not_drawn = store.scalar(
+        "SELECT entity_code FROM entities WHERE NOT list_contains(?, entity_code) LIMIT 1",
+        [list(targets["entity_code"])],
+    )
+    with pytest.raises(service.EntryError, match="不在本任务抽取的检查对象名单中"):
+        service.save_inspection(store, admin, replace(base, entity_code=not_drawn), today=TODAY)
+
+
+def test_follow_up_closure_and_late_backfill(store):
+    task, entity = store.rows(  # a follow-up of 2026 past its due date, not closed
+        "SELECT f.task_code, f.entity_code FROM followups AS f JOIN tasks AS t USING (task_code)"
+        " WHERE year(t.start_on) = 2026 AND f.closed_on IS NULL AND f.due_on < ?"
+        " AND f.responsible_unit <> 'CHK' ORDER BY 1, 2 LIMIT 1",
+        [TODAY],
+    )[0]
+    inspected = service.stored_inspection(store, task, entity)["inspected_on"]
+    assert inspected <= date(2026, 11, 2)
+    admin = user(store, "admin")
+    scope = Scope(year=2026, as_of=TODAY)
+    before = compute_kpis(store.cursor(), scope)
+    listed = service.followups_for(store, admin, TODAY)
+    mine = listed[(listed["task_code"] == task) & (listed["entity_code"] == entity)]
+    assert list(mine["state"]) == ["逾期未完结"] and int(mine["workdays_left"].iloc[0]) < 0
+    old = service.stored_followup(store, task, entity)
+    # closed 2026-11-02, backfilled 11-11: 2 working days after the deadline 11-09 → saved, flagged
+    fu = service.followup_input(
+        old, closed_on=date(2026, 11, 2), backfilled_on=date(2026, 11, 11), measure_note="已复垦"
+    )
+    result = service.save_followup(store, admin, fu, today=TODAY)
+    assert result.action == "update"
+    assert [w.field for w in result.warnings] == ["backfilled_on"]
+    after = compute_kpis(store.cursor(), scope)
+    assert after["followup_overdue"].value == before["followup_overdue"].value - 1
+    assert after["backfill_late"].value == before["backfill_late"].value + 1
+    assert after["followup_closed"].numerator == before["followup_closed"].numerator + 1
+    with pytest.raises(service.EntryError, match="没有登记"):
+        service.save_followup(store, user(store, "chk"), fu, today=TODAY)
+
+
+def test_return_visit_draw_record_and_rate(store):
+    admin = user(store, "admin")
+    before = service.revisit_rate(store, 2026, ["KCK"])
+    assert before["closed"] > before["revisited"]  # KCK has closed follow-ups not revisited
+    rec = draw.run_revisit_draw(
+        store, "HF-TEST-01", "88", operator="admin", draw_date=TODAY, ratios="1", units=["KCK"]
+    )
+    draws = service.revisit_draws(store)
+    assert rec["draw_id"] in set(draws["draw_id"])
+    targets = service.revisit_targets(store, rec["draw_id"])
+    assert len(targets) == len(rec["selections"]) and set(targets["unit_code"]) == {"KCK"}
+    row = targets[targets["closed_on"].dt.year == 2026].iloc[0]
+    with pytest.raises(service.EntryError, match="没有登记"):
+        service.record_revisit(
+            store,
+            user(store, "chk"),
+            row.task_code,
+            row.entity_code,
+            TODAY,
+            "整改到位",
+            today=TODAY,
+        )
+    service.record_revisit(
+        store, user(store, "kck"), row.task_code, row.entity_code, TODAY, "未到位", today=TODAY
+    )
+    after = service.revisit_rate(store, 2026, ["KCK"])
+    assert after["closed"] == before["closed"]
+    assert after["revisited"] == before["revisited"] + 1
+    assert after["未到位"] == before["未到位"] + 1
+    assert after["rate"] == pytest.approx(after["revisited"] / after["closed"])
+    with pytest.raises(service.EntryError, match="回访结果"):
+        service.record_revisit(
+            store, admin, row.task_code, row.entity_code, TODAY, "差不多", today=TODAY
+        )
+
+
+def test_bulk_round_trip_of_the_demo_passes_unchanged(store, tmp_path):
+    export_store(store, tmp_path)
+    files = [(n, (tmp_path / n).read_bytes()) for n in ("inspections.csv", "followups.csv")]
+    prev = bulk.preview(store, user(store, "admin"), files, today=TODAY)
+    assert prev.errors == []
+    n_insp = store.scalar("SELECT count(*) FROM inspections")
+    n_fu = store.scalar("SELECT count(*) FROM followups")
+    assert prev.counts == {
+        "inspections": {"insert": 0, "update": 0, "unchanged": n_insp},
+        "followups": {"insert": 0, "update": 0, "unchanged": n_fu},
+    }
+    assert prev.inspections == [] and prev.followups == []
+    # the late entries of the demo are warnings (never errors)
+    assert {p.severity for p in prev.problems} <= {"warning"}
+
+
+def test_bulk_applies_the_same_rules_and_writes_with_history(store):
+    header = (
+        "task_code,entity_code,inspectors,inspected_on,result_codes,entered_on,published_on,note\n"
+    )
+    pending = service.task_targets(store, "RW2026015", TODAY)
+    pending = pending[pending["state"] == "待录入"].reset_index(drop=True)
+    assert len(pending) >= 2
+    lines = []
+    for i, r in enumerate(pending.itertuples()):
+        codes = "1;B" if i == 0 else "1"
+        team = ";".join(r.inspectors)
+        lines.append(f"RW2026015,{r.entity_code},{team},{r.inspected_on},{codes},2026-11-27,,")
+    data = (header + "\n".join(lines) + "\n").encode()
+    zbks = user(store, "admin")
+    prev = bulk.preview(store, zbks, [("inspections.csv", data)], today=TODAY)
+    # "1" with B, and B without a follow-up (none in the store, none in the upload)
+    assert [(p.row, p.column) for p in prev.errors] == [(2, "result_codes"), (2, "result_codes")]
+    assert "必须同时登记后续处理" in prev.errors[1].message
+    with pytest.raises(service.EntryError):
+        bulk.commit(store, zbks, prev)
+    good = (header + "\n".join(lines[1:]) + "\n").encode()
+    prev = bulk.preview(store, zbks, [("检查结果.csv", good)], today=TODAY)
+    assert prev.errors == [] and prev.counts["inspections"]["update"] == len(lines) - 1
+    # a unit user outside the task is refused row by row
+    refused = bulk.preview(store, user(store, "chk"), [("inspections.csv", good)], today=TODAY)
+    assert {p.column for p in refused.errors} == {"task_code"}
+    written = bulk.commit(store, zbks, prev)
+    assert written["inspections"] == len(lines) - 1
+    entity = pending["entity_code"][1]
+    assert service.stored_inspection(store, "RW2026015", entity)["entered_on"] == TODAY
+    assert list(service.history(store, "RW2026015", entity)["source"]) == ["bulk"]
+
+
+def test_export_keeps_the_interchange_columns_only(store, tmp_path):
+    export_store(store, tmp_path)
+    header = (tmp_path / "inspections.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header == (
+        "task_code,entity_code,inspectors,inspected_on,result_codes,entered_on,published_on,note"
+    )
+    header = (tmp_path / "followups.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "measure_note" not in header
