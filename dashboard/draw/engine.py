@@ -200,45 +200,36 @@ def compute_assignments(
                 }
             ),
         )
-        params = {"prefix": f"{seed}/", "nunits": len(unit_pos), "k": k}
-        con.execute(
-            """
-            CREATE TEMP TABLE cand AS
-            SELECT s.ord, i.inspector_code, i.upos,
-                   sha256($prefix || s.entity_code || '/' || i.inspector_code) AS key
-            FROM sel_in AS s CROSS JOIN ip_in AS i
-            ANTI JOIN rec_in AS r
-                ON r.entity_code = s.entity_code AND r.inspector_code = i.inspector_code
-            """,
-            {"prefix": params["prefix"]},
+        nunits = len(unit_pos)
+        # one pass: each key is hashed once; the first of each unit via a filtered arg_min
+        firsts_sql = "".join(
+            f", arg_min(inspector_code, key) FILTER (WHERE upos = {u}) AS f{u}"
+            for u in range(nunits)
         )
-        smallest = con.sql(
-            "SELECT ord, min_by(inspector_code, key, $k) AS codes, count(*) AS n"
-            " FROM cand GROUP BY ord ORDER BY ord",
-            params={"k": k},
-        ).to_arrow_table()
-        firsts = con.sql(
-            "SELECT ord, arg_min(inspector_code, key) AS code FROM cand"
-            " WHERE upos < $nunits GROUP BY ord, upos ORDER BY ord, upos",
-            params={"nunits": len(unit_pos)},
+        result = con.sql(
+            f"""
+            SELECT ord, min_by(inspector_code, key, $k) AS codes, count(*) AS n {firsts_sql}
+            FROM (
+                SELECT s.ord, i.inspector_code, i.upos,
+                       sha256($prefix || s.entity_code || '/' || i.inspector_code) AS key
+                FROM sel_in AS s CROSS JOIN ip_in AS i
+                ANTI JOIN rec_in AS r
+                    ON r.entity_code = s.entity_code AND r.inspector_code = i.inspector_code
+            ) GROUP BY ord
+            """,
+            params={"prefix": f"{seed}/", "k": k},
         ).to_arrow_table()
     finally:
         con.close()
-    first_of: dict[int, list[str]] = {}
-    for ord_, code in zip(firsts["ord"].to_pylist(), firsts["code"].to_pylist(), strict=True):
-        first_of.setdefault(ord_, []).append(code)
+    columns = [result["ord"].to_pylist(), result["codes"].to_pylist(), result["n"].to_pylist()]
+    columns += [result[f"f{u}"].to_pylist() for u in range(nunits)]
     teams: dict[int, tuple[list[str], int]] = {}
-    for ord_, codes, n in zip(
-        smallest["ord"].to_pylist(),
-        smallest["codes"].to_pylist(),
-        smallest["n"].to_pylist(),
-        strict=True,
-    ):
+    for ord_, codes, n, *firsts in zip(*columns, strict=True):
         # one per unit in unit order, then the smallest remaining keys up to k (the k smallest
         # overall always hold enough inspectors that are not first of their unit)
-        team = first_of.get(ord_, [])
+        team = [c for c in firsts if c is not None]
         if len(team) < k:
-            team = team + [c for c in codes if c not in team][: k - len(team)]
+            team += [c for c in codes if c not in team][: k - len(team)]
         teams[ord_] = (team, n)
     assignments, unstaffed = [], []
     for i, sel in enumerate(selections):
