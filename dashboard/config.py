@@ -29,12 +29,16 @@ DEFAULTS: dict[str, Any] = {
     "target.followup_overdue": 0,
     "target.backfill_late": 0,
     "target.high_risk_uninspected": 0,
-    # a ratio within this distance below its target shows 预警 instead of 未达标
+    # a ratio ≥ target × (1 − warning_band) but below target shows 预警 instead of 未达标 (relative band)
     "warning_band": 0.05,
     "risk.score_jump": 15.0,
     "risk.uninspected_days": 365,
     "risk.licence_expiry_days": 90,
     "risk.repeated_findings": 2,
+    "risk.repeated_window_days": 1095,
+    "quality.bulk_identical_notes": 5,
+    "quality.low_rate_alpha": 0.01,
+    "quality.cert_warning_days": 30,
     "plan_cutoff": "11-10",
     "session_timeout_minutes": 30,
     "lockout_attempts": 5,

@@ -7,6 +7,7 @@ scope = page_setup("quality")
 import streamlit as st  # noqa: E402
 
 from dashboard.metrics import quality  # noqa: E402
+from dashboard.metrics.base import setting  # noqa: E402
 from dashboard.ui import data_table, get_store, t  # noqa: E402
 
 store = get_store()
@@ -67,7 +68,7 @@ with tabs[3]:
         download_basename=t("supervision.quality.file_inspectors"),
     )
 with tabs[4]:
-    st.caption(t("supervision.quality.low_help", alpha=quality.ALPHA))
+    st.caption(t("supervision.quality.low_help", alpha=setting(cur, "quality.low_rate_alpha")))
     rates = quality.inspector_finding_rates(cur, scope)
     pct = {
         c: st.column_config.NumberColumn(format="percent")
@@ -96,7 +97,7 @@ with tabs[6]:
         t("supervision.quality.bulk_min"),
         min_value=2,
         max_value=100,
-        value=quality.BULK_MIN_ROWS,
+        value=int(setting(cur, "quality.bulk_identical_notes")),
         step=1,
         key="q_bulk_min",
     )

@@ -9,7 +9,7 @@ Rules decided here (each list's SQL file repeats its own rule):
   whose check character fails (校验位不符 — a warning, early pilot codes are legal); a 15-digit 注册号
   (旧注册号, for information). Checked with :mod:`dashboard.domain.uscc`.
 - Inspectors (active, of the units in the filter): no specialties, no certificate number or validity, a
-  certificate expired by T or expiring within :data:`CERT_WARNING_DAYS` days.
+  certificate expired by T or expiring within the setting ``quality.cert_warning_days`` days.
 - Low finding rate: for each inspector with inspections of Y that are entered with at least one result
   code, k findings in n inspections is compared with the other inspections of the same unit (served by an
   inspector of that unit, not by this one: k_rest findings in n_rest, rate p0) by the one-sided Fisher
@@ -23,7 +23,7 @@ Rules decided here (each list's SQL file repeats its own rule):
   count is 0 by construction; :func:`entered_before_inspection` still runs the query.
 - Bulk entries with identical notes: the store has no entry timestamps, so the proxy is the same
   entered_on, the same trimmed note and the same inspector team (sorted codes) on at least
-  :data:`BULK_MIN_ROWS` inspections of Y (proposed setting key quality.bulk_identical_notes).
+  ``quality.bulk_identical_notes`` inspections of Y (a setting).
 """
 
 from __future__ import annotations
@@ -35,12 +35,8 @@ from typing import Any
 import pandas as pd
 
 from dashboard.domain import uscc
-from dashboard.metrics.base import cursor_of, run_df, run_row
+from dashboard.metrics.base import cursor_of, run_df, run_row, setting
 from dashboard.scope import Scope
-
-ALPHA = 0.01
-BULK_MIN_ROWS = 5
-CERT_WARNING_DAYS = 30
 
 
 # -- statistics -----------------------------------------------------------------------------------------
@@ -123,7 +119,8 @@ def entity_problems(con: Any, scope: Scope, *, include_info: bool = True) -> pd.
 
 def inspector_problems(con: Any, scope: Scope) -> pd.DataFrame:
     """Active inspectors without specialties or with a missing / expired / expiring certificate."""
-    return run_df(con, "quality_inspectors", scope, cert_days=CERT_WARNING_DAYS)
+    days = int(setting(con, "quality.cert_warning_days"))
+    return run_df(con, "quality_inspectors", scope, cert_days=days)
 
 
 @dataclass(frozen=True)
@@ -172,8 +169,10 @@ RATE_COLUMNS = [
 ]
 
 
-def inspector_finding_rates(con: Any, scope: Scope, alpha: float = ALPHA) -> pd.DataFrame:
-    """Every inspector with graded inspections of Y, with the binomial test against the rest of the unit."""
+def inspector_finding_rates(con: Any, scope: Scope, alpha: float | None = None) -> pd.DataFrame:
+    """Every inspector with graded inspections of Y, with the Fisher exact test against the rest of the unit."""
+    if alpha is None:
+        alpha = float(setting(con, "quality.low_rate_alpha"))
     df = run_df(con, "quality_inspector_rates", scope)
     stats = []
     for r in df.itertuples(index=False):
@@ -201,7 +200,7 @@ def inspector_finding_rates(con: Any, scope: Scope, alpha: float = ALPHA) -> pd.
     return pd.DataFrame(rows, columns=RATE_COLUMNS)
 
 
-def low_finding_inspectors(con: Any, scope: Scope, alpha: float = ALPHA) -> pd.DataFrame:
+def low_finding_inspectors(con: Any, scope: Scope, alpha: float | None = None) -> pd.DataFrame:
     """Inspectors whose finding rate is significantly below their unit's (p < alpha), lowest p first."""
     df = inspector_finding_rates(con, scope, alpha)
     df = df[df["结论"] == "显著偏低"].sort_values(["p值", "人员编码"])
@@ -228,6 +227,8 @@ def entered_before_inspection(con: Any, scope: Scope) -> CheckCount:
     )
 
 
-def bulk_identical_notes(con: Any, scope: Scope, min_rows: int = BULK_MIN_ROWS) -> pd.DataFrame:
+def bulk_identical_notes(con: Any, scope: Scope, min_rows: int | None = None) -> pd.DataFrame:
     """Groups of ≥ min_rows inspections entered the same day by the same team with the same note."""
+    if min_rows is None:
+        min_rows = int(setting(con, "quality.bulk_identical_notes"))
     return run_df(con, "quality_bulk_notes", scope, bulk_min=int(min_rows))

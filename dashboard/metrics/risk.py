@@ -21,7 +21,7 @@ Rules decided here:
   Fires for entities still 存续 whose end ≤ T + risk.licence_expiry_days; an end ≤ T (only possible from
   closed_on) is 许可已过期.
 - 多次发现问题: ≥ risk.repeated_findings inspections of non-voided tasks within
-  :data:`REPEATED_WINDOW_DAYS` days up to T whose result codes include a finding code.
+  ``risk.repeated_window_days`` (a setting, default 1095) days up to T whose result codes include a finding code.
 - 整改逾期: follow-ups of Y with measure 3 (责令限期整改), due_on < T, not closed by T.
 - 已在任务中 = 是 when the entity is selected by a draw (not superseded by a redraw) or has an inspection
   in a task whose status is neither done nor voided (not started or under way).
@@ -38,8 +38,6 @@ from dashboard.scope import Scope
 
 # Entity kind → usual licence term in years (see the module docstring).
 LICENCE_TERMS: dict[str, int] = {"采矿权人": 10, "探矿权人": 5, "测绘资质单位": 5}
-# Look-back window of 多次发现问题 (3 years; proposed setting key risk.repeated_window_days).
-REPEATED_WINDOW_DAYS = 1095
 
 WARNING_KINDS: tuple[str, ...] = (
     "等级上升",
@@ -97,7 +95,7 @@ def repeated_findings(con: Any, scope: Scope) -> pd.DataFrame:
         "risk_repeated_findings",
         scope,
         repeated_min=int(setting(cur, "risk.repeated_findings")),
-        window_days=REPEATED_WINDOW_DAYS,
+        window_days=int(setting(cur, "risk.repeated_window_days")),
     )
 
 
