@@ -366,3 +366,15 @@ def test_fifty_at_014_draws_seven(county):
     assert [(s["key"], s["entity_code"]) for s in rec["selections"]] == expected
     # CHK has C1, C2 (no specialties) → every team is exactly those two
     assert all(sorted(a["inspector_codes"]) == ["C1", "C2"] for a in rec["assignments"])
+
+
+def test_ledger_scope_by_unit_and_year(county):
+    from dashboard.scope import Scope
+
+    draw.run_draw(county, "T1", "1", operator="王", draw_date=D)  # KCK + SJJ
+    draw.run_draw(county, "T2", "1", operator="王", draw_date=D, ratios="0.1")  # KCK
+    sjj = Scope(year=2026, as_of=D, allowed_units=frozenset({"SJJ"}))
+    assert list(draw.ledger(county, sjj)["task_code"]) == ["T1"]
+    assert list(draw.ledger(county, Scope(year=2026, as_of=D))["task_code"]) == ["T1", "T2"]
+    assert draw.ledger(county, Scope(year=2025, as_of=date(2025, 12, 31))).empty
+    assert draw.redraws_per_unit(county, sjj).empty  # SJJ leads nothing

@@ -303,6 +303,9 @@ def ledger(store: Store, scope: Scope | None = None) -> pd.DataFrame:
 def redraws_per_unit(store: Store, scope: Scope | None = None) -> pd.DataFrame:
     """Per lead unit: task draws, redraws among them, and the redraw share (null when no draws)."""
     where, params = _scope_filter(scope)
+    if scope is not None and scope.unit_filter is not None:
+        where += " AND list_contains(?, t.lead_unit)"  # rows only for the units in scope
+        params = [*params, scope.unit_filter]
     return store.df(
         f"""
         SELECT t.lead_unit AS unit_code, any_value(u.unit_name) AS unit_name,

@@ -531,6 +531,12 @@ def write_record(
     """The one transaction of a draw: re-check the status, chain the record, freeze the pool,
     store the selections, move the task to `drawn`, audit."""
     public_value = body["public_value"]
+    operator = str(operator or "").strip()
+    reason = (reason or "").strip() or None
+    if not operator:
+        raise DrawError("请填写抽取操作人。")
+    if supersedes and not reason:
+        raise DrawError("重新抽取必须说明原因，请填写原因后再试。")
     kind = prev.kind
     with store.transaction() as cur:
         current = _current_draw(cur, prev.task_code, kind)
