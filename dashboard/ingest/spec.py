@@ -3,7 +3,7 @@ and export.
 
 Column types:
   text     free text (trimmed)
-  date     YYYY-MM-DD (an Excel date cell is accepted too)
+  date     YYYY-MM-DD (also 2026/5/1 as a spreadsheet re-saves it, and Excel date cells)
   bool     true/false, 1/0, 是/否
   int      whole number, with optional bounds
   number   decimal number, with optional bounds (risk score)
