@@ -133,9 +133,9 @@ def wait_for_text(page, text: str, timeout_ms: int = 90_000) -> None:
 def wait_for_idle(page, timeout_ms: int = 60_000) -> None:
     """Wait until Streamlit is not running a script (its status widget gone) and the DOM settled."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(250)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout_ms)
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(250)
 
 
 def log_in(page, username: str, password: str, timeout_ms: int = 90_000) -> None:

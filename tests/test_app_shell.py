@@ -262,3 +262,22 @@ def test_first_start_builds_the_demo_store_with_progress(tmp_path, monkeypatch):
         assert [ti.label for ti in at.text_input] == ["用户名", "密码"]
     finally:
         close_store(path)
+
+
+def test_real_store_login_page_hides_demo_accounts(tmp_path, monkeypatch):
+    from dashboard import auth
+
+    path = tmp_path / "real.duckdb"
+    real = open_store(path)
+    try:
+        auth.create_user(real, "boss", "局办公室", "admin", [], "Boss@2026x", actor="命令行")
+        monkeypatch.setenv("DASHBOARD_DB", str(path))
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        assert not at.exception
+        assert len(at.dataframe) == 0
+        assert not any("演示" in i.value for i in at.info)
+        _log_in(at, "boss", "Boss@2026x")
+        assert at.session_state["auth_user"].username == "boss"
+        assert not any("演示数据" in m.value for m in at.sidebar.markdown)
+    finally:
+        close_store(path)

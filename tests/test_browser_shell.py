@@ -48,7 +48,7 @@ def test_login_and_every_page_renders_without_exception(browser_db, playwright):
     with StreamlitServer(browser_db) as server:
         browser = launch_chromium(playwright)
         try:
-            page = browser.new_page(viewport={"width": 1440, "height": 960}, locale="zh-CN")
+            page = browser.new_page(viewport={"width": 1440, "height": 1400}, locale="zh-CN")
             page.goto(server.url)
             wait_for_text(page, "用户名")
             assert page.title() == "双随机监管驾驶舱"
@@ -73,9 +73,11 @@ def test_login_and_every_page_renders_without_exception(browser_db, playwright):
             for spec in visible:
                 title = translate(spec.title_key, "zh_CN")
                 sidebar.get_by_role("link", name=title, exact=True).click()
-                wait_for_idle(page)
                 expected = "/" if spec.key == default else f"/{spec.url_path}"
-                assert page.url.endswith(expected), (spec.key, page.url)
+                page.wait_for_function(
+                    "p => window.location.pathname.endsWith(p)", arg=expected, timeout=30_000
+                )
+                wait_for_idle(page)
                 found = _exceptions(page)
                 if found:
                     problems[spec.key] = found[0][:300]
@@ -113,7 +115,8 @@ def test_direct_page_urls_on_a_fresh_server_need_log_in(browser_db, playwright):
                 assert not nav_links, (spec.key, nav_links)
                 if i == 0:
                     shot(page, f"direct_{spec.key}")
-                context.close()
+                page.close()
         finally:
+            context.close()
             browser.close()
         assert "Traceback" not in server.log(), server.log()[-3000:]

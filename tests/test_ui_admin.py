@@ -121,6 +121,8 @@ def test_display_frame_blanks_nulls_and_joins_lists():
             "日期": pd.to_datetime(["2026-01-02", "2026-01-03"]),
             "单位": [["KCK", "CHK"], []],
             "数": [1.5, None],
+            "回填日期": [date(2026, 5, 6), None],
+            "混合": [3, "x"],
         }
     )
     out = display_frame(df)
@@ -129,4 +131,9 @@ def test_display_frame_blanks_nulls_and_joins_lists():
     assert out["日期"].tolist() == ["2026-01-02", "2026-01-03"]
     assert out["单位"].tolist() == ["KCK；CHK", ""]
     assert out["数"].iloc[0] == 1.5 and pd.isna(out["数"].iloc[1])  # numbers untouched
+    assert out["回填日期"].tolist() == ["2026-05-06", ""]
+    assert out["混合"].tolist() == ["3", "x"]
+    import pyarrow as pa
+
+    pa.Table.from_pandas(out)  # what st.dataframe does: one type per column
     assert pd.isna(df["名称"].iloc[1])  # input unchanged

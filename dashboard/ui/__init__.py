@@ -70,10 +70,17 @@ def page_setup(page_key: str, *, roles: set[str] | None = None, needs_scope: boo
     Stops the page (st.stop) with a log-in prompt when nobody is logged in or the session expired,
     and with a one-sentence refusal when the user's role may not open the page.
     """
+    from dashboard.store import StoreError
     from dashboard.ui import nav, sidebar
     from dashboard.ui.session import check_expiry
 
-    store = get_store()
+    try:
+        store = get_store()
+    except (
+        StoreError
+    ) as exc:  # e.g. the file is locked by another program: one sentence, no traceback
+        st.error(str(exc), icon=":material/error:")
+        st.stop()
     check_expiry(store)
     ensure_navigation(rerun=current_user() is None)
     if current_user() is None:  # a page URL opened without log-in: the log-in form, never data

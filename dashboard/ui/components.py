@@ -7,6 +7,7 @@ stack so Chinese labels render on the intranet machines (DESIGN.md §7).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
@@ -294,14 +295,17 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _cell_text(value):
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+def _cell_text(value) -> str:
+    """One cell of a text column as text: '' for missing, lists joined, dates ISO (Arrow needs one type)."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return ""
     if hasattr(value, "tolist") and not isinstance(value, str):
         value = value.tolist()
     if isinstance(value, list | tuple):
-        return "；".join(str(v) for v in value)
-    return value
+        return "；".join("" if v is None else str(v) for v in value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    return str(value)
 
 
 PROBLEM_COLUMNS = {
