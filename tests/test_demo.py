@@ -77,6 +77,14 @@ def test_populate_refuses_a_store_with_data(store):
 def test_meta_and_sizes(demo_store):
     s = demo_store
     assert s.is_demo
+    users = s.rows("SELECT username, role, unit_codes FROM users ORDER BY 1")
+    assert users == [
+        ("admin", "admin", []),
+        ("chk", "unit", ["CHK"]),
+        ("kck", "unit", ["KCK"]),
+        ("leader", "leader", []),
+        ("viewer", "readonly", ["DHK"]),
+    ]
     assert (s.meta("demo_seed"), s.meta("demo_as_of"), s.meta("demo_scale")) == (
         "2026",
         "2026-11-27",
@@ -446,3 +454,15 @@ def test_only_the_planted_inspector_finds_far_less_than_the_unit(demo_store, man
                 low.append((y, code))
     m = manifest["inspector_low_findings"]
     assert low == [(m["year"], m["inspector_code"])]
+
+
+def test_bad_arguments_leave_an_existing_file_alone(tmp_path):
+    from dashboard.demo import build_demo_store
+
+    path = tmp_path / "keep.duckdb"
+    path.write_bytes(b"not a store")
+    with pytest.raises(StoreError, match="演示规模"):
+        build_demo_store(path, scale="huge", as_of=T)
+    with pytest.raises(StoreError, match="基准日"):
+        build_demo_store(path, as_of=date(2019, 5, 1))
+    assert path.read_bytes() == b"not a store"

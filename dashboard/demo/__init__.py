@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from dashboard.demo.generator import SCALES, Progress, generate
+from dashboard.auth import create_demo_accounts
+from dashboard.demo.generator import FIRST_AS_OF, LAST_AS_OF, SCALES, Progress, generate
 from dashboard.store import Store, StoreError, close_store, open_store
 
 __all__ = ["SCALES", "build_demo_store", "populate_demo"]
@@ -84,6 +85,17 @@ def _insert(cur, table: str, columns: dict[str, list]) -> int:
     return data.num_rows
 
 
+def _check_args(scale: str, as_of: date) -> None:
+    """Bad arguments are a StoreError (one Chinese sentence; the CLI exits with code 2)."""
+    if scale not in SCALES:
+        raise StoreError(f"未知的演示规模“{scale}”，可选 county、large 或 xlarge。")
+    if not FIRST_AS_OF <= as_of <= LAST_AS_OF:
+        raise StoreError(
+            f"演示数据的基准日须在 {FIRST_AS_OF} 至 {LAST_AS_OF} 之间（工作日历覆盖的范围），"
+            f"收到 {as_of}。"
+        )
+
+
 def populate_demo(
     store: Store,
     *,
@@ -94,6 +106,7 @@ def populate_demo(
 ) -> dict[str, int]:
     """Fill an empty open store with the demo county; returns row counts per table."""
     as_of = as_of or date.today()
+    _check_args(scale, as_of)
     report = progress or (lambda f, m: None)
     if store.scalar("SELECT count(*) FROM entities") or store.scalar("SELECT count(*) FROM units"):
         raise StoreError("数据库中已有数据，演示数据只能写入空数据库；请换一个文件或先删除它。")
@@ -135,18 +148,9 @@ def populate_demo(
             new_value=counts,
         )
     report(0.95, "创建演示账号")
-    _create_demo_accounts(store)
+    create_demo_accounts(store)
     report(1.0, "演示数据已生成")
     return {name: counts[name] for name in (*order, "risk_grades", *rest)}
-
-
-def _create_demo_accounts(store: Store) -> None:
-    # TODO(integrator): drop the guard once dashboard.auth is merged (it provides create_demo_accounts).
-    try:
-        from dashboard.auth import create_demo_accounts
-    except ImportError:
-        return
-    create_demo_accounts(store)
 
 
 def build_demo_store(
@@ -159,6 +163,9 @@ def build_demo_store(
 ) -> dict[str, int]:
     """Create a NEW store file at `path` (an existing file is removed) filled with the demo county."""
     path = Path(path)
+    _check_args(scale, as_of or date.today())
+    if progress is not None:
+        progress(0.0, "新建数据库")
     close_store(path)
     for p in (path, path.with_name(path.name + ".wal")):
         if p.exists():

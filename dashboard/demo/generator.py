@@ -30,6 +30,9 @@ ENTRY_LIMIT = 20
 BACKFILL_LIMIT = 5
 LOW_FINDINGS_INSPECTOR = "KCK03"
 BELOW_COVERAGE_UNIT = "TCZX"
+# the demo covers as_of.year − 3 … as_of and needs the working-day calendar a few months past as_of
+FIRST_AS_OF = date(workdays.CALENDAR_START.year + 3, 1, 1)
+LAST_AS_OF = date(workdays.CALENDAR_END.year, 10, 31)
 BALANCE_P = 0.05  # no inspector but the planted one ends up this far below the unit's finding rate
 
 Progress = Callable[[float, str], None]
@@ -353,6 +356,11 @@ class Generator:
     def __init__(self, seed: int, scale: str, as_of: date, progress: Progress | None) -> None:
         if scale not in SCALES:
             raise ValueError(f"未知的演示规模：{scale}（可选 county / large / xlarge）")
+        if not FIRST_AS_OF <= as_of <= LAST_AS_OF:
+            raise ValueError(
+                f"演示数据的基准日须在 {FIRST_AS_OF} 至 {LAST_AS_OF} 之间（工作日历覆盖的范围），"
+                f"收到 {as_of}。"
+            )
         self.rng = random.Random(seed)
         self.seed, self.scale, self.T = seed, scale, as_of
         self.factor = SCALES[scale]
