@@ -165,9 +165,11 @@ else:
             show_problems(report.problems_frame(), key="dry_problems")
             if n_errors:
                 st.error(t("data.import.has_errors", errors=n_errors), icon=":material/block:")
+            elif not report.counts:
+                st.error(t("data.import.nothing"), icon=":material/block:")
             else:
                 if n_warnings:
-                    st.warning(t("data.import.warnings_only", warnings=n_warnings))
+                    st.caption(t("data.import.warnings_only", warnings=n_warnings))
                 if st.button(
                     t("data.import.confirm"),
                     type="primary",

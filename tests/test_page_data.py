@@ -89,3 +89,13 @@ def test_non_admin_cannot_import(store):
     assert not at.exception
     assert len(at.file_uploader) == 0
     assert any("只有办公室管理员可以导入数据" in c.value for c in at.caption)
+
+
+def test_upload_without_a_known_table_cannot_be_imported(store):
+    at = _page(store)
+    at.file_uploader[0].set_value(
+        ("bad_units.csv", b"unit_code,unit_name\nX,Y\n", "text/csv")
+    ).run()
+    assert not at.exception, at.exception
+    assert any("没有可导入的表" in e.value for e in at.error)
+    assert not any(b.label == "确认导入" for b in at.button)

@@ -123,6 +123,7 @@ def test_display_frame_blanks_nulls_and_joins_lists():
             "数": [1.5, None],
             "回填日期": [date(2026, 5, 6), None],
             "混合": [3, "x"],
+            "行": pd.array([2, None], dtype="Int64"),
         }
     )
     out = display_frame(df)
@@ -133,6 +134,7 @@ def test_display_frame_blanks_nulls_and_joins_lists():
     assert out["数"].iloc[0] == 1.5 and pd.isna(out["数"].iloc[1])  # numbers untouched
     assert out["回填日期"].tolist() == ["2026-05-06", ""]
     assert out["混合"].tolist() == ["3", "x"]
+    assert out["行"].tolist() == ["2", ""]
     import pyarrow as pa
 
     pa.Table.from_pandas(out)  # what st.dataframe does: one type per column

@@ -290,6 +290,11 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
             out[col] = series.dt.strftime("%Y-%m-%d %H:%M:%S" if has_time else "%Y-%m-%d").fillna(
                 ""
             )
+        elif isinstance(
+            series.dtype, pd.api.extensions.ExtensionDtype
+        ) and pd.api.types.is_integer_dtype(series):
+            if series.isna().any():  # nullable integers (e.g. a row number): blank instead of None
+                out[col] = series.map(lambda v: "" if pd.isna(v) else str(int(v)))
         elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
             out[col] = series.astype(object).map(_cell_text)
     return out
