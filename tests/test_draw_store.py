@@ -343,6 +343,9 @@ def test_revisit_draw(county):
     assert again["supersedes"] == rec["draw_id"]
     assert draw.verify_store(county) == []
     assert draw.verify_certificate(draw.certificate(county, again["draw_id"])) == []
+    pub = draw.publication_list(county, again["draw_id"])
+    assert sorted(pub["主体编码"]) == ["E01", "E02"] and set(pub["任务编号"]) == {"T4"}
+    assert draw.dispatch_sheet(county, again["draw_id"])[:2] == b"PK"
     with pytest.raises(draw.DrawError, match="重复"):
         draw.revisit_preview(county, "T1", D, "0.5")
 
