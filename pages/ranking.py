@@ -29,8 +29,15 @@ with st.expander(t("supervision.ranking.weights"), expanded=False):
             key=f"rank_w_{key}",
         )
 
+@st.cache_data(ttl=600, show_spinner=False)
+def unit_indicators(_store, scope, data_version: int):
+    """The per-unit indicator values: the slow part, cached until the data changes."""
+    return scorecard.unit_indicators(_store, scope)
+
+
+indicators = unit_indicators(store, scope, store.data_version())
 try:
-    board = scorecard.scorecard(store, scope, weights)
+    board = scorecard.scorecard(store, scope, weights, indicators=indicators)
 except scorecard.WeightError as exc:
     error(str(exc))
     st.stop()

@@ -126,10 +126,20 @@ def score(values: dict[str, float | None], weights: dict[str, float]) -> tuple[f
     return 100.0 - sum(x for x in lost.values() if x is not None), lost
 
 
-def scorecard(con: Any, scope: Scope, weights: dict[str, float] | None = None) -> pd.DataFrame:
-    """The ranked scorecard: 排名, 单位编码, 单位名称, 总分, each indicator and its 扣分, 不适用指标, 重新抽取次数."""
+def scorecard(
+    con: Any,
+    scope: Scope,
+    weights: dict[str, float] | None = None,
+    *,
+    indicators: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The ranked scorecard: 排名, 单位编码, 单位名称, 总分, each indicator and its 扣分, 不适用指标, 重新抽取次数.
+
+    `indicators` (from `unit_indicators` for the same scope) may be passed in when the caller cached it:
+    computing them is the expensive part, re-weighting is instant.
+    """
     w = normalise_weights(weights)
-    ind = unit_indicators(con, scope)
+    ind = unit_indicators(con, scope) if indicators is None else indicators
     redraws = _redraws(con, scope)
     rows = []
     for r in ind.to_dict("records"):

@@ -191,6 +191,10 @@ class Store:
             [key, value],
         )
 
+    def data_version(self) -> int:
+        """Grows with every audited write (imports, draws, entries, settings): a key for cached results."""
+        return int(self.scalar("SELECT coalesce(max(audit_id), 0) FROM audit_log"))
+
     @property
     def is_demo(self) -> bool:
         return self.meta("demo") == "true"
