@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 
 from dashboard import config
 from dashboard.cli.common import add_db_option, store_from_args
@@ -20,6 +21,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026）")
     p.add_argument(
         "--scale", default="county", help="规模：county（默认，约2000个检查对象）或 large / xlarge"
+    )
+    p.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=None,
+        help="演示数据截至日期 YYYY-MM-DD（默认今天；同一种子和日期得到同样的数据）",
     )
     p.add_argument("--force", action="store_true", help="数据库已存在时覆盖")
     p.set_defaults(func=cmd_demo)
@@ -46,7 +53,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     def progress(fraction: float, message: str) -> None:
         print(f"[{fraction:5.0%}] {message}", file=sys.stderr)
 
-    summary = build_demo_store(path, seed=args.seed, scale=args.scale, progress=progress)
+    summary = build_demo_store(
+        path, seed=args.seed, scale=args.scale, as_of=args.as_of, progress=progress
+    )
     print(f"演示数据库已生成：{path}")
     for table, count in summary.items():
         print(f"  {table}: {count}")

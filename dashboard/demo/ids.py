@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import random
 
+from dashboard.domain.uscc import CHARSET as USCC_ALPHABET
 from dashboard.domain.uscc import check_digit
 
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code
 
 
