@@ -139,17 +139,23 @@ with tab_one:
         with st.form("entry_form"):
             a, b = st.columns(2)
             a.date_input(t("entry.inspected_on"), key="entry_inspected_on", format="YYYY-MM-DD")
-            b.multiselect(t("entry.methods"), list(rules.METHODS), key="entry_methods")
+            b.multiselect(
+                t("entry.methods"),
+                list(rules.METHODS),
+                key="entry_methods",
+                placeholder=t("entry.choose"),
+            )
             st.multiselect(
                 t("entry.codes"),
                 list(RESULT_CODES),
                 format_func=code_label,
                 key="entry_codes",
                 help=t("entry.codes_help"),
+                placeholder=t("entry.choose"),
             )
             st.multiselect(
                 t("entry.inspectors"), list(people), format_func=lambda c: f"{c} {people[c]}",
-                key="entry_inspectors",
+                key="entry_inspectors", placeholder=t("entry.choose"),
             )  # fmt: skip
             st.text_input(
                 t("entry.change_reason"),
@@ -171,7 +177,7 @@ with tab_one:
                 a, b, c = st.columns(3)
                 a.selectbox(
                     t("entry.fu_measure"), list(FOLLOWUP_MEASURES),
-                    format_func=lambda m: f"{m} {FOLLOWUP_MEASURES[m]}", key="entry_fu_measure",
+                    format_func=lambda m: f"{m} {FOLLOWUP_MEASURES[m]}", key="entry_fu_measure", placeholder=t("entry.choose"),
                 )  # fmt: skip
                 b.selectbox(
                     t("entry.fu_unit"), list(units), format_func=lambda u: f"{u} {units[u]}",
@@ -181,7 +187,7 @@ with tab_one:
                 st.text_input(t("entry.fu_note"), key="entry_fu_note")
             else:
                 st.caption(t("entry.fu_exists", measure=stored_fu.get("measure_code") or "—"))
-            if stored is not None:
+            if stored is not None and stored.get("entered_on") is not None:
                 st.text_input(t("entry.reason"), key="entry_reason", help=t("entry.reason_help"))
             submitted = st.form_submit_button(t("entry.save"), type="primary", key="entry_submit")
 
@@ -231,7 +237,10 @@ with tab_one:
                         f"{rules.FIELD_LABELS.get(issue.field, issue.field)}：{issue.message}"
                     )
             else:
-                parts = [t(f"entry.saved.{result.action}", target=entity_code)]
+                action = result.action
+                if action == "update" and target["state"] == "待录入":
+                    action = "insert"  # the drawn target's row existed, the result is new
+                parts = [t(f"entry.saved.{action}", target=entity_code)]
                 if result.followup_opened:
                     parts.append(t("entry.saved.followup"))
                 if result.entity_status:
@@ -253,7 +262,16 @@ with tab_one:
 
         with st.expander(t("entry.targets_table")):
             shown = targets.rename(columns=lambda c: t(f"entry.col.{c}"))
-            data_table(shown, key="entry_targets", download_basename=t("entry.targets_file"))
+            dates = ("inspected_on", "entered_on", "published_on", "deadline")
+            config = {
+                t(f"entry.col.{c}"): st.column_config.DateColumn(format="YYYY-MM-DD") for c in dates
+            }
+            data_table(
+                shown,
+                key="entry_targets",
+                download_basename=t("entry.targets_file"),
+                column_config=config,
+            )
 
 # -- 2. bulk upload ---------------------------------------------------------------------------------
 with tab_bulk:

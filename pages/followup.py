@@ -7,6 +7,7 @@ scope = page_setup("followup")
 
 from datetime import date  # noqa: E402
 
+import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from dashboard.domain.codes import FOLLOWUP_MEASURES  # noqa: E402
@@ -42,7 +43,7 @@ shown = df[
     ["state", "task_code", "entity_code", "name", "responsible_unit", "measure_code",
      "inspected_on", "due_on", "workdays_left", "closed_on", "backfill_deadline", "backfilled_on"]
 ]  # fmt: skip
-shown = shown.rename(columns=lambda c: t(f"entry.fu.col.{c}"))
+shown = shown.rename(columns=lambda c: t(f"entry.fu.col.{c}")).copy()
 state_col = t("entry.fu.col.state")
 
 
@@ -51,6 +52,11 @@ def _highlight(row):
     return ["background-color: #fdecee; color: #cf222e" if late else ""] * len(row)
 
 
+DATE_COLS = ("inspected_on", "due_on", "closed_on", "backfill_deadline", "backfilled_on")
+for col in [t(f"entry.fu.col.{c}") for c in DATE_COLS]:
+    shown[col] = pd.to_datetime(shown[col]).dt.strftime("%Y-%m-%d").fillna("")
+left_col = t("entry.fu.col.workdays_left")
+shown[left_col] = pd.to_numeric(shown[left_col]).astype("Int64")
 st.dataframe(
     shown.style.apply(_highlight, axis=1), hide_index=True, width="stretch", key="fu_table"
 )
@@ -86,7 +92,7 @@ with st.form("fu_form"):
     a, b = st.columns(2)
     a.selectbox(
         t("entry.fu.measure"), list(FOLLOWUP_MEASURES),
-        format_func=lambda m: f"{m} {FOLLOWUP_MEASURES[m]}", key="fu_measure",
+        format_func=lambda m: f"{m} {FOLLOWUP_MEASURES[m]}", key="fu_measure", placeholder=t("entry.choose"),
     )  # fmt: skip
     b.date_input(t("entry.fu.due"), key="fu_due", format="YYYY-MM-DD")
     st.text_area(t("entry.fu.note"), key="fu_note", height=68)

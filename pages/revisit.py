@@ -67,7 +67,10 @@ if user.is_admin:
                     hash=prev.pool_hash[:16],
                 )
             )
-            st.dataframe(prev.strata_df(), hide_index=True)
+            st.dataframe(
+                prev.strata_df().rename(columns=lambda c: t(f"entry.rv.strata.{c}")),
+                hide_index=True,
+            )
             for w in prev.warnings:
                 st.warning(w)
             with st.form("rv_run_form"):
@@ -110,6 +113,10 @@ data_table(
     targets.rename(columns=lambda c: t(f"entry.rv.col.{c}")),
     key="rv_targets",
     download_basename=t("entry.rv.file"),
+    column_config={
+        t(f"entry.rv.col.{c}"): st.column_config.DateColumn(format="YYYY-MM-DD")
+        for c in ("closed_on", "revisit_on")
+    },
 )
 writable = [
     f"{r.task_code}/{r.entity_code}"

@@ -17,28 +17,21 @@ from dashboard.metrics.kpi import compute_kpis
 from dashboard.scope import Scope
 from dashboard.store import close_store, open_store
 from tests.browser_util import copy_demo_store
+from tests.test_entry_support import chk_task, make_pending
 
 TODAY = date(2026, 11, 27)
-TASK = (
-    "RW2026014"  # CHK alone, in progress, with inspections not entered yet (DEMO_AS_OF 2026-11-27)
-)
-PENDING: list[str] = []  # filled by the store fixture from the demo data
+# A task led by CHK and its targets not entered yet, chosen from the demo data by the fixture.
+TASK = ""
+PENDING: list[str] = []
 
 
 @pytest.fixture(scope="module")
 def store(demo_store, demo_db_path, tmp_path_factory):
+    global TASK
     path = copy_demo_store(demo_store, demo_db_path, tmp_path_factory.mktemp("entry") / "e.duckdb")
     s = open_store(path)
-    PENDING[:] = [
-        e
-        for (e,) in s.rows(
-            "SELECT i.entity_code FROM inspections AS i JOIN entities AS e USING (entity_code)"
-            " WHERE i.task_code = ? AND i.entered_on IS NULL AND e.status = '存续'"
-            " ORDER BY i.entity_code",
-            [TASK],
-        )
-    ]
-    assert len(PENDING) >= 4
+    TASK = chk_task(s)
+    PENDING[:] = make_pending(s, TASK, 4, before=TODAY)
     yield s
     close_store(path)
 
@@ -105,7 +98,7 @@ def test_unit_user_enters_a_result_with_history_and_audit(store):
 def test_only_the_tasks_units_and_admin_may_write(store):
     entity = PENDING[1]
     for name in ("kck", "leader", "viewer"):
-        with pytest.raises(service.EntryError, match="没有为任务 RW2026014 录入的权限"):
+        with pytest.raises(service.EntryError, match=f"没有为任务 {TASK} 录入的权限"):
             service.save_inspection(store, user(store, name), _pending(store, entity), today=TODAY)
     assert service.stored_inspection(store, TASK, entity)["entered_on"] is None
     assert TASK in set(service.writable_tasks(store, user(store, "chk"))["task_code"])
@@ -193,21 +186,25 @@ def test_late_entry_of_an_overdue_inspection_is_saved_with_a_warning_and_moves_t
 
 
 def test_draw_assigned_team_and_drawn_targets_are_enforced(store):
-    rec = draw.run_draw(store, "RW2026017", "20261127-01", operator="admin", draw_date=TODAY)
+    planned = store.scalar(
+        "SELECT task_code FROM tasks WHERE status = 'planned' AND plan_code IS NOT NULL"
+        " ORDER BY start_on, task_code LIMIT 1"
+    )
+    rec = draw.run_draw(store, planned, "20261127-01", operator="admin", draw_date=TODAY)
     sel = rec["assignments"][0]
     entity, team = sel["entity_code"], tuple(sel["inspector_codes"])
-    targets = service.task_targets(store, "RW2026017", TODAY)
+    targets = service.task_targets(store, planned, TODAY)
     assert set(targets["entity_code"]) == {s["entity_code"] for s in rec["selections"]}
     assert set(targets["state"]) == {"待录入"}
     admin = user(store, "admin")
-    base = InspectionInput("RW2026017", entity, date(2026, 11, 26), ("1",), team, TODAY)
+    base = InspectionInput(planned, entity, date(2026, 11, 26), ("1",), team, TODAY)
     other = store.scalar(
-        "SELECT inspector_code FROM inspectors WHERE unit_code = 'GHK' AND NOT list_contains(?, inspector_code)"
-        " ORDER BY 1 LIMIT 1",
-        [list(team)],
+        "SELECT inspector_code FROM inspectors WHERE list_contains(?, unit_code)"
+        " AND NOT list_contains(?, inspector_code) ORDER BY 1 LIMIT 1",
+        [service.task_units(store, planned), list(team)],
     )
     changed = InspectionInput(
-        "RW2026017", entity, date(2026, 11, 26), ("1",), (*team[:-1], other), TODAY
+        planned, entity, date(2026, 11, 26), ("1",), (*team[:-1], other), TODAY
     )
     with pytest.raises(service.EntryError) as err:
         service.save_inspection(store, admin, changed, today=TODAY)
@@ -217,7 +214,7 @@ def test_draw_assigned_team_and_drawn_targets_are_enforced(store):
     service.save_inspection(
         store, admin, replace(changed, inspector_change_reason="原检查人员出差"), today=TODAY
     )
-    assert service.stored_inspection(store, "RW2026017", entity)["inspector_change_reason"] == (
+    assert service.stored_inspection(store, planned, entity)["inspector_change_reason"] == (
         "原检查人员出差"
     )
     not_drawn = store.scalar(
@@ -315,14 +312,21 @@ def test_bulk_applies_the_same_rules_and_writes_with_history(store):
     header = (
         "task_code,entity_code,inspectors,inspected_on,result_codes,entered_on,published_on,note\n"
     )
-    pending = service.task_targets(store, "RW2026015", TODAY)
+    bulk_task = store.scalar(  # a task CHK has no part in, with at least two results to enter
+        "SELECT i.task_code FROM inspections AS i JOIN tasks AS t USING (task_code)"
+        " WHERE t.lead_unit <> 'CHK' AND NOT list_contains(t.partner_units, 'CHK')"
+        " AND t.status <> 'voided' AND i.entered_on IS NULL"
+        " GROUP BY 1 HAVING count(*) >= 2 ORDER BY 1 LIMIT 1"
+    )
+    pending = service.task_targets(store, bulk_task, TODAY)
     pending = pending[pending["state"] == "待录入"].reset_index(drop=True)
     assert len(pending) >= 2
     lines = []
     for i, r in enumerate(pending.itertuples()):
         codes = "1;B" if i == 0 else "1"
         team = ";".join(r.inspectors)
-        lines.append(f"RW2026015,{r.entity_code},{team},{r.inspected_on},{codes},2026-11-27,,")
+        day = r.inspected_on.date().isoformat()
+        lines.append(f"{bulk_task},{r.entity_code},{team},{day},{codes},2026-11-27,,")
     data = (header + "\n".join(lines) + "\n").encode()
     zbks = user(store, "admin")
     prev = bulk.preview(store, zbks, [("inspections.csv", data)], today=TODAY)
@@ -340,8 +344,8 @@ def test_bulk_applies_the_same_rules_and_writes_with_history(store):
     written = bulk.commit(store, zbks, prev)
     assert written["inspections"] == len(lines) - 1
     entity = pending["entity_code"][1]
-    assert service.stored_inspection(store, "RW2026015", entity)["entered_on"] == TODAY
-    assert list(service.history(store, "RW2026015", entity)["source"]) == ["bulk"]
+    assert service.stored_inspection(store, bulk_task, entity)["entered_on"] == TODAY
+    assert list(service.history(store, bulk_task, entity)["source"]) == ["bulk"]
 
 
 def test_export_keeps_the_interchange_columns_only(store, tmp_path):

@@ -12,6 +12,7 @@ from dashboard.config import PROJECT_ROOT
 from dashboard.entry import service
 from dashboard.store import close_store, open_store
 from tests.browser_util import copy_demo_store, login_as
+from tests.test_entry_support import chk_task, make_pending
 
 PAGES = PROJECT_ROOT / "pages"
 TODAY = date.today()
@@ -20,6 +21,8 @@ TODAY = date.today()
 @pytest.fixture(scope="module")
 def entry_db(demo_store, demo_db_path, tmp_path_factory):
     path = copy_demo_store(demo_store, demo_db_path, tmp_path_factory.mktemp("pentry") / "p.duckdb")
+    s = open_store(path)
+    make_pending(s, chk_task(s), 3, before=TODAY)  # targets waiting for entry in chk's first task
     yield path
     close_store(path)
 
@@ -57,7 +60,7 @@ def test_unit_user_records_one_result_and_moves_to_the_next_target(store):
     row = service.stored_inspection(store, task, entity)
     assert row["entered_on"] == TODAY and row["result_codes"] == ["1"]
     assert row["methods"] == ["实地核查"] and row["entered_by"] == "chk"
-    assert any(f"已更新 {entity}" in s.value for s in at.success)
+    assert any(f"已保存 {entity} 的检查结果" in s.value for s in at.success)
     assert at.selectbox(key="entry_target").value != entity  # the next target waiting for entry
     audit = store.scalar(
         "SELECT count(*) FROM audit_log WHERE action = 'inspection.update' AND record_key = ?",
@@ -70,6 +73,7 @@ def test_rule_violation_is_shown_in_chinese_and_nothing_is_written(store):
     at = _page(store, "entry", "chk")
     task = at.selectbox(key="entry_task").value
     entity = at.selectbox(key="entry_target").value
+    assert service.stored_inspection(store, task, entity)["entered_on"] is None
     before = store.scalar("SELECT count(*) FROM audit_log")
     at.multiselect(key="entry_codes").set_value(["1", "B"])
     at.button(key="entry_submit").click().run()
@@ -154,7 +158,8 @@ def test_return_visit_draw_and_outcome_change_the_rate(store):
 def test_bulk_upload_dry_run_shows_rule_problems(store):
     task, entity, team, inspected = store.rows(
         "SELECT task_code, entity_code, inspectors, inspected_on FROM inspections"
-        " WHERE task_code = 'RW2026014' AND entered_on IS NULL ORDER BY entity_code LIMIT 1"
+        " WHERE task_code = ? AND entered_on IS NULL ORDER BY entity_code LIMIT 1",
+        [chk_task(store)],
     )[0]
     csv = (
         "task_code,entity_code,inspectors,inspected_on,result_codes,entered_on\n"
