@@ -135,11 +135,14 @@ def test_changed_team_needs_a_reason():
     ]
 
 
-def test_at_least_two_inspectors_or_the_items_minimum():
-    assert _fields(rules.check_inspectors(["I1"], None, None)) == ["inspectors"]
-    assert _fields(rules.check_inspectors(["I1", "I1"], None, None)) == ["inspectors"]
+def test_fewer_than_two_inspectors_or_the_items_minimum_is_a_warning():
+    assert _fields(rules.check_inspectors(["I1"], None, None), rules.WARNING) == ["inspectors"]
+    assert _fields(rules.check_inspectors(["I1", "I1"], None, None), rules.WARNING) == [
+        "inspectors"
+    ]
     issues = rules.check_inspectors(["I1", "I2"], None, None, min_inspectors=3)
-    assert "至少需要 3 名" in issues[0].message
+    assert [i.severity for i in issues] == [rules.WARNING]
+    assert "至少 3 名" in issues[0].message and "只有 2 名" in issues[0].message
     assert rules.check_inspectors(["I1", "I2", "I3"], None, None, min_inspectors=3) == []
     # without a draw record only the count is checked
     assert rules.check_inspectors(["I8", "I9"], None, None) == []
@@ -198,7 +201,8 @@ def test_check_inspection_combines_task_target_and_all_rules():
     assert _fields(rules.check_inspection(_inp(), published, TODAY)) == ["reason"]
     assert rules.check_inspection(_inp(), published, TODAY, reason="更正") == []
     many = rules.check_inspection(_inp(result_codes=("1", "B"), inspectors=("I1",)), ok_ctx, TODAY)
-    assert set(_fields(many)) == {"result_codes", "followup", "inspectors"}
+    assert set(_fields(many)) == {"result_codes", "followup"}
+    assert _fields(many, rules.WARNING) == ["inspectors"]
 
 
 # -- follow-ups and return visits -----------------------------------------------------------------

@@ -148,6 +148,11 @@ def test_edit_after_publication_needs_a_reason_and_keeps_the_history(store):
     entity = PENDING[3]
     chk = user(store, "chk")
     service.save_inspection(store, chk, _pending(store, entity, published_on=TODAY), today=TODAY)
+    # saving the same published values again is not an edit: no reason needed, nothing written
+    same = service.save_inspection(
+        store, chk, _pending(store, entity, published_on=TODAY), today=TODAY
+    )
+    assert same.action == "unchanged"
     changed = _pending(store, entity, published_on=TODAY, note="补充说明")
     with pytest.raises(service.EntryError, match="已于 2026-11-27 公示"):
         service.save_inspection(store, chk, changed, today=TODAY)
@@ -356,3 +361,48 @@ def test_export_keeps_the_interchange_columns_only(store, tmp_path):
     )
     header = (tmp_path / "followups.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert "measure_note" not in header
+
+
+def _parsed(files):
+    from dashboard.ingest.parse import read_source
+    from dashboard.ingest.validate import parse_table
+
+    problems = []
+    raws, _, _ = read_source(files, problems)
+    return {raw.table: parse_table(raw, problems) for raw in raws}
+
+
+def test_import_hook_over_the_ingest_fixture_gives_only_warnings():
+    """check_parsed is what dashboard.ingest's run_import should call after check_batch."""
+    from pathlib import Path
+
+    from dashboard.ingest import run_import
+
+    mem = open_store(":memory:")
+    fixture = Path(__file__).parent / "fixtures" / "interchange_small"
+    assert run_import(mem, fixture, actor="t").ok
+    files = [(n, (fixture / n).read_bytes()) for n in ("inspections.csv", "followups.csv")]
+    found = bulk.check_parsed(mem, _parsed(files), TODAY)
+    # T2's item needs 3 inspectors, its two results list 2: flagged, not refused
+    assert [(p.row, p.column, p.severity) for p in found] == [
+        (3, "inspectors", "warning"),
+        (4, "inspectors", "warning"),
+    ]
+    # a result with "1" and a finding code, and B without a follow-up: refused like the form
+    text = (fixture / "inspections.csv").read_text(encoding="utf-8").replace(",1,", ",1;B,")
+    found = bulk.check_parsed(mem, _parsed([("inspections.csv", text.encode())]), TODAY)
+    assert [(p.row, p.column) for p in found if p.severity == "error"] == [
+        (3, "result_codes"),
+        (3, "result_codes"),
+    ]
+    mem.close()
+
+
+def test_an_error_the_import_already_reports_is_not_repeated(store):
+    row = service.stored_inspection(store, TASK, PENDING[0])
+    csv = (
+        "task_code,entity_code,inspectors,inspected_on,result_codes,entered_on\n"
+        f"{TASK},{PENDING[0]},{';'.join(row['inspectors'])},{row['inspected_on']},1,2020-01-02\n"
+    ).encode()
+    prev = bulk.preview(store, user(store, "chk"), [("inspections.csv", csv)], today=TODAY)
+    assert [(p.row, p.column) for p in prev.errors] == [(2, "entered_on")]

@@ -105,10 +105,13 @@ def check_parsed(
     reason: str | None = None,
     user=None,
     collect: BulkPreview | None = None,
+    existing: list[Problem] | None = None,
 ) -> list[Problem]:
     """The entry rules over the parsed `inspections` and `followups` tables of an upload (rows with a
     cell error are skipped: their own problem already blocks the import). Unchanged rows pass the
     edit-after-publication rule. With `user`, rows of tasks the user may not write are refused.
+    `existing`: problems already found (the import's own checks); an entry rule on a cell that
+    already has an error there is not repeated (e.g. the date orders both check).
     This is the hook for dashboard.ingest.importer.run_import (after check_batch)."""
     lim = service.limits(store)
     ov = service.overrides(store)
@@ -191,6 +194,9 @@ def check_parsed(
         if collect is not None and changed:
             collect.followups.append((fu, old))
         _count(collect, "followups", old, changed)
+    if existing:
+        taken = {(p.file, p.row, p.column) for p in existing if p.severity == ERROR}
+        out = [p for p in out if (p.file, p.row, p.column) not in taken]
     return out
 
 
@@ -235,7 +241,9 @@ def preview(
         check_batch(cur, parsed, result.problems, unjudged=unreadable)
     finally:
         cur.close()
-    result.problems += check_parsed(store, parsed, today, reason=reason, user=user, collect=result)
+    result.problems += check_parsed(
+        store, parsed, today, reason=reason, user=user, collect=result, existing=result.problems
+    )
     return result
 
 

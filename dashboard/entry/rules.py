@@ -11,8 +11,9 @@ Rules (error unless noted):
 - result codes known; `1` 未发现问题 excludes every finding code; at most one status code that sets the
   entity's status (7, 9–12), which the write then applies to the entity;
 - a code under A (A, 2, B, C, 6, D, 3, 4, G, 5) needs a follow-up record opened with it;
-- inspectors are those the draw assigned, or the change is recorded with a reason; at least
-  max(min_inspectors, 2) inspectors;
+- inspectors are those the draw assigned, or the change is recorded with a reason;
+- warning: fewer than max(min_inspectors, 2) inspectors (the draw itself may leave a target short of
+  staff: "unstaffed"), so historical imports are not refused for it;
 - an edit of a published record needs a reason (the history keeps every version);
 - warnings: entry / publication after the 20-working-day deadline, backfill after the configured limit.
 """
@@ -251,15 +252,18 @@ def check_inspectors(
     reason: str | None,
     min_inspectors: int = 2,
 ) -> list[Issue]:
-    """At least max(min_inspectors, 2); the draw's team unless the change is recorded with a reason."""
+    """The draw's team unless the change is recorded with a reason (error); fewer than
+    max(min_inspectors, 2) inspectors is a warning (a draw can leave a target unstaffed)."""
     out: list[Issue] = []
     need = max(int(min_inspectors or 2), 2)
     if len(set(inspectors)) < need:
         out.append(
             Issue(
                 "inspectors",
-                f"每个检查对象至少需要 {need} 名检查人员，现在只有 {len(set(inspectors))} 名，请补充。",
-                value=";".join(inspectors),
+                f"每个检查对象应有至少 {need} 名检查人员，现在只有 {len(set(inspectors))} 名；"
+                "请补充，或确认是抽取时人员不足（缺员）的对象。",
+                WARNING,
+                ";".join(inspectors),
             )
         )
     if assigned is not None and set(inspectors) != set(assigned):

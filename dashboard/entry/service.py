@@ -9,7 +9,7 @@ audit entry for each change (who, when, what, old and new value). Nothing here i
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -445,18 +445,9 @@ def _upsert(cur, table: str, columns: tuple[str, ...], row: dict) -> None:
     )
 
 
-def _write_inspection(
-    cur,
-    store: Store,
-    actor: str,
-    inp: InspectionInput,
-    old: dict | None,
-    *,
-    reason: str | None,
-    source: str,
-    now: datetime,
-) -> tuple[str, dict]:
-    new = {
+def inspection_row(inp: InspectionInput, old: dict | None, actor: str, now: datetime) -> dict:
+    """The stored row a write of `inp` produces (who entered it first and when are kept)."""
+    return {
         "task_code": inp.task_code,
         "entity_code": inp.entity_code,
         "inspectors": list(inp.inspectors),
@@ -473,6 +464,20 @@ def _write_inspection(
         "entered_by": (old or {}).get("entered_by") or actor,
         "entered_at": (old or {}).get("entered_at") or now,
     }
+
+
+def _write_inspection(
+    cur,
+    store: Store,
+    actor: str,
+    inp: InspectionInput,
+    old: dict | None,
+    *,
+    reason: str | None,
+    source: str,
+    now: datetime,
+) -> tuple[str, dict]:
+    new = inspection_row(inp, old, actor, now)
     changes = _changed(old, new)
     if old is not None and not changes:
         return "unchanged", {}
@@ -575,6 +580,9 @@ def save_inspection(
     ctx = inspection_context(
         store, inp.task_code, inp.entity_code, followup_given=followup is not None
     )
+    old = stored_inspection(store, inp.task_code, inp.entity_code)
+    if old is not None and not _changed(old, inspection_row(inp, old, user.username, now)):
+        ctx = replace(ctx, exists=False)  # saving the same values again is not an edit
     issues = rules.check_inspection(
         inp, ctx, today, limit=lim["entry_limit"], reason=reason, overrides=ov
     )
@@ -594,7 +602,6 @@ def save_inspection(
             fu_issues.append(Issue("responsible_unit", "登记后续处理时请选择责任单位。"))
         issues += fu_issues
     _raise_if_errors(issues, "检查结果")
-    old = stored_inspection(store, inp.task_code, inp.entity_code)
     result = SaveResult(action="unchanged", warnings=rules.warnings(issues))
     with store.transaction() as cur:
         result.action, _ = _write_inspection(
