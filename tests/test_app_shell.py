@@ -281,3 +281,27 @@ def test_real_store_login_page_hides_demo_accounts(tmp_path, monkeypatch):
         assert not any("演示数据" in m.value for m in at.sidebar.markdown)
     finally:
         close_store(path)
+
+
+def test_every_registered_page_starts_with_page_setup_of_its_key():
+    """DESIGN.md §7: the first statement after the import is `scope = page_setup("<key>", ...)`."""
+    import ast
+
+    for spec in nav.PAGES:
+        path = PROJECT_ROOT / spec.path
+        if not path.exists():
+            continue
+        body = ast.parse(path.read_text(encoding="utf-8")).body
+        statements = [
+            s
+            for s in body
+            if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))  # docstring
+            and not (isinstance(s, ast.ImportFrom) and s.module == "__future__")
+        ]
+        first, second = statements[0], statements[1]
+        assert isinstance(first, ast.ImportFrom) and first.module == "dashboard.ui", spec.path
+        assert [a.name for a in first.names] == ["page_setup"], spec.path
+        assert isinstance(second, ast.Assign) and isinstance(second.value, ast.Call), spec.path
+        call = second.value
+        assert getattr(call.func, "id", None) == "page_setup", spec.path
+        assert call.args and call.args[0].value == spec.key, (spec.path, call.args[0].value)
