@@ -13,6 +13,7 @@ import streamlit as st  # noqa: E402
 from dashboard.domain.codes import CLASS_LABELS, FOLLOWUP_MEASURES, RESULT_CODES  # noqa: E402
 from dashboard.entry import bulk, rules, service  # noqa: E402
 from dashboard.entry.rules import FollowupInput, InspectionInput  # noqa: E402
+from dashboard.reports.safe import to_xlsx_bytes  # noqa: E402
 from dashboard.ui import current_user, data_table, error, get_store, show_problems, t  # noqa: E402
 
 store = get_store()
@@ -276,6 +277,15 @@ with tab_one:
 # -- 2. bulk upload ---------------------------------------------------------------------------------
 with tab_bulk:
     st.caption(t("entry.bulk.help"))
+    st.download_button(
+        t("entry.bulk.sheet", task=task_code),
+        data=to_xlsx_bytes({"inspections": service.task_sheet(store, task_code)}),
+        file_name=f"{task_code}_inspections.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="entry_bulk_sheet",
+        icon=":material/download:",
+        on_click="ignore",
+    )
     upload = st.file_uploader(
         t("entry.bulk.upload"),
         type=["xlsx", "csv"],

@@ -406,3 +406,30 @@ def test_an_error_the_import_already_reports_is_not_repeated(store):
     ).encode()
     prev = bulk.preview(store, user(store, "chk"), [("inspections.csv", csv)], today=TODAY)
     assert [(p.row, p.column) for p in prev.errors] == [(2, "entered_on")]
+
+
+def test_task_sheet_filled_in_a_workbook_goes_through_the_bulk_path(store):
+    from dashboard.reports.safe import to_xlsx_bytes
+
+    [entity] = make_pending(store, TASK, 1, before=TODAY)
+    sheet = service.task_sheet(store, TASK)
+    n_pending = int((service.task_targets(store, TASK)["state"] == "待录入").sum())
+    assert list(sheet["entity_code"][:n_pending]).count(entity) == 1  # pending targets first
+    assert list(sheet.columns) == [
+        "task_code", "entity_code", "inspectors", "inspected_on", "result_codes", "entered_on",
+        "published_on", "note",
+    ]  # fmt: skip
+    unchanged = bulk.preview(
+        store, user(store, "chk"), [("t.xlsx", to_xlsx_bytes({"inspections": sheet}))], today=TODAY
+    )
+    assert unchanged.errors == [] and unchanged.inspections == []
+    i = sheet.index[sheet["entity_code"] == entity][0]
+    sheet.loc[i, ["result_codes", "entered_on"]] = ["1", TODAY.isoformat()]
+    data = to_xlsx_bytes({"检查结果": sheet})
+    prev = bulk.preview(store, user(store, "chk"), [("任务.xlsx", data)], today=TODAY)
+    assert prev.errors == []
+    assert prev.counts["inspections"]["update"] == 1
+    assert prev.counts["inspections"]["unchanged"] == len(sheet) - 1
+    assert bulk.commit(store, user(store, "chk"), prev)["inspections"] == 1
+    row = service.stored_inspection(store, TASK, entity)
+    assert row["entered_on"] == TODAY and row["result_codes"] == ["1"]

@@ -873,3 +873,46 @@ def unit_names(store: Store) -> dict[str, str]:
 
 def entity_name(store: Store, entity_code: str) -> str | None:
     return store.scalar("SELECT name FROM entities WHERE entity_code = ?", [entity_code])
+
+
+def task_sheet(store: Store, task_code: str) -> pd.DataFrame:
+    """The task's targets as an interchange `inspections` sheet (targets waiting for entry first), to
+    fill in a spreadsheet and upload on the bulk tab; lists joined by ";", dates as YYYY-MM-DD."""
+    targets = task_targets(store, task_code)
+
+    def day(value) -> str:
+        d = _date(value)
+        return d.isoformat() if d else ""
+
+    rows = []
+    for r in targets.sort_values(["state", "entity_code"], key=_pending_first).itertuples():
+        stored = stored_inspection(store, task_code, r.entity_code) or {}
+        rows.append(
+            {
+                "task_code": task_code,
+                "entity_code": r.entity_code,
+                "inspectors": ";".join(r.inspectors or r.assigned or []),
+                "inspected_on": day(r.inspected_on),
+                "result_codes": ";".join(r.result_codes or []),
+                "entered_on": day(r.entered_on),
+                "published_on": day(r.published_on),
+                "note": stored.get("note") or "",
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "task_code",
+            "entity_code",
+            "inspectors",
+            "inspected_on",
+            "result_codes",
+            "entered_on",
+            "published_on",
+            "note",
+        ],
+    )
+
+
+def _pending_first(col: pd.Series) -> pd.Series:
+    return col.map(lambda v: 0 if v == "待录入" else 1) if col.name == "state" else col
