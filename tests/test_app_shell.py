@@ -50,9 +50,10 @@ def test_logged_out_shows_only_the_login_form(app_env):
     assert len(at.sidebar.selectbox) == 0
     assert not any("退出登录" == b.label for b in at.button)
     # demo store: the demo accounts are listed
-    demo = at.dataframe[0].value
-    assert "admin" in demo.iloc[:, 0].tolist()
-    assert "Admin@2026" in demo.iloc[:, 1].tolist()
+    demo = at.table[0].value
+    assert demo.loc["admin", "密码"] == "Admin@2026"
+    assert demo.loc["kck", "角色"] == "单位用户"
+    assert len(demo) == 5
 
 
 def test_wrong_password_is_refused(app_env):
@@ -274,7 +275,7 @@ def test_real_store_login_page_hides_demo_accounts(tmp_path, monkeypatch):
         monkeypatch.setenv("DASHBOARD_DB", str(path))
         at = AppTest.from_file(APP, default_timeout=60).run()
         assert not at.exception
-        assert len(at.dataframe) == 0
+        assert len(at.dataframe) == 0 and len(at.table) == 0
         assert not any("演示" in i.value for i in at.info)
         _log_in(at, "boss", "Boss@2026x")
         assert at.session_state["auth_user"].username == "boss"

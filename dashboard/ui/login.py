@@ -67,5 +67,5 @@ def render() -> None:
                     for a in DEMO_ACCOUNTS
                 ]
             )
-            st.dataframe(frame, hide_index=True, width="stretch")
+            st.table(frame.set_index(frame.columns[0]))
     draw_language_switch()
