@@ -28,6 +28,8 @@ if flash:
     (st.success if flash[0] == "ok" else st.warning)(flash[1])
 
 df = service.followups_for(store, user, today)
+if scope.unit:  # the sidebar's unit filter: that unit's follow-ups
+    df = df[df["responsible_unit"] == scope.unit].reset_index(drop=True)
 overdue = int((df["state"] == "逾期未完结").sum())
 backfill_overdue = int((df["state"] == "完结未回填（已逾期）").sum())
 c1, c2, c3 = st.columns(3)
@@ -38,6 +40,13 @@ c3.metric(t("entry.fu.backfill_overdue"), backfill_overdue)
 if df.empty:
     st.info(t("entry.fu.none"))
     st.stop()
+
+st.markdown(f"**{t('entry.fu.by_unit')}**")
+summary = service.followup_summary(df, service.unit_names(store))
+st.dataframe(
+    summary.rename(columns=lambda c: t(f"entry.fu.sum.{c}")), hide_index=True, key="fu_summary"
+)
+st.markdown(f"**{t('entry.fu.list')}**")
 
 shown = df[
     ["state", "task_code", "entity_code", "name", "responsible_unit", "measure_code",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from dashboard import draw
@@ -433,3 +434,40 @@ def test_task_sheet_filled_in_a_workbook_goes_through_the_bulk_path(store):
     assert bulk.commit(store, user(store, "chk"), prev)["inspections"] == 1
     row = service.stored_inspection(store, TASK, entity)
     assert row["entered_on"] == TODAY and row["result_codes"] == ["1"]
+
+
+def test_without_a_draw_record_the_recorded_team_stands_for_the_draw(store):
+    [entity] = make_pending(store, TASK, 1, before=TODAY)
+    row = service.stored_inspection(store, TASK, entity)
+    assert service.current_draw(store, TASK) is None  # the demo's draws ran outside the store
+    ctx = service.inspection_context(store, TASK, entity)
+    assert ctx.assigned == tuple(row["inspectors"]) and ctx.drawn_targets is None
+    other = store.scalar(
+        "SELECT inspector_code FROM inspectors WHERE unit_code = 'CHK'"
+        " AND NOT list_contains(?, inspector_code) ORDER BY 1 LIMIT 1",
+        [row["inspectors"]],
+    )
+    inp = _pending(store, entity, inspectors=(row["inspectors"][0], other))
+    with pytest.raises(service.EntryError, match="人员变更原因"):
+        service.save_inspection(store, user(store, "chk"), inp, today=TODAY)
+    from dataclasses import replace
+
+    inp = replace(inp, inspector_change_reason="原检查人员回避")
+    assert service.save_inspection(store, user(store, "chk"), inp, today=TODAY).action == "update"
+
+
+def test_followup_summary_per_unit():
+    df = pd.DataFrame(
+        {
+            "responsible_unit": ["KCK", "KCK", "CHK", None],
+            "state": ["逾期未完结", "整改中", "完结未回填（已逾期）", "整改中"],
+        }
+    )
+    out = service.followup_summary(df, {"KCK": "矿产资源管理股", "CHK": "测绘地理信息股"})
+    assert out.to_dict("records") == [
+        {"unit_code": "KCK", "unit_name": "矿产资源管理股", "open": 2, "overdue": 1,
+         "backfill_overdue": 0},
+        {"unit_code": "", "unit_name": "", "open": 1, "overdue": 0, "backfill_overdue": 0},
+        {"unit_code": "CHK", "unit_name": "测绘地理信息股", "open": 1, "overdue": 0,
+         "backfill_overdue": 1},
+    ]  # fmt: skip

@@ -164,7 +164,9 @@ def task_targets(store: Store, task_code: str, today: date | None = None) -> pd.
     """The task's targets (the current draw's selections, plus entities that already have a result):
     entity, assigned team, dates, state (待录入/已录入/已公示), entry deadline and working days left."""
     today = today or date.today()
-    teams = drawn_teams(store, task_code) or {}
+    drawn = drawn_teams(store, task_code)
+    has_draw = drawn is not None
+    teams = drawn or {}
     stored = store.df(
         """
         SELECT i.entity_code, e.name, i.inspectors, i.inspected_on, i.result_codes, i.entered_on,
@@ -217,7 +219,11 @@ def task_targets(store: Store, task_code: str, today: date | None = None) -> pd.
                 "entity_code": r["entity_code"],
                 "name": r["name"],
                 "state": state,
-                "assigned": list(teams.get(r["entity_code"], [])),
+                "assigned": list(
+                    teams.get(r["entity_code"], [])
+                    if has_draw
+                    else (r["inspectors"] if r["inspectors"] is not None else [])
+                ),
                 "inspectors": list(r["inspectors"] if r["inspectors"] is not None else []),
                 "inspected_on": inspected,
                 "result_codes": list(r["result_codes"] if r["result_codes"] is not None else []),
@@ -285,7 +291,11 @@ def stored_followup(store: Store, task_code: str, entity_code: str) -> dict | No
 @dataclass
 class Batch:
     """What the store knows about a set of (task_code, entity_code) keys, read in a few queries (the
-    bulk path checks thousands of rows; the form path uses the same code for one key)."""
+    bulk path checks thousands of rows; the form path uses the same code for one key).
+
+    The assigned team of a target is the team of the task's current draw; a store without the draw
+    record (the draw was run on the provincial platform and imported) has the team recorded with the
+    target's row, which then stands for it: changing it needs a reason either way."""
 
     tasks: dict[str, dict] = field(default_factory=dict)  # status, units, min_inspectors
     teams: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # tasks with a draw only
@@ -296,9 +306,13 @@ class Batch:
         task = self.tasks.get(key[0])
         teams = self.teams.get(key[0])
         stored = self.inspections.get(key)
+        if teams is not None:
+            assigned = tuple(teams[key[1]]) if key[1] in teams else None
+        else:  # no draw record in this store: the team recorded with the target stands for it
+            assigned = tuple(stored["inspectors"]) if stored and stored["inspectors"] else None
         return InspectionContext(
             task_status=task["status"] if task else None,
-            assigned=tuple(teams[key[1]]) if teams and key[1] in teams else None,
+            assigned=assigned,
             drawn_targets=frozenset(teams) if teams is not None else None,
             min_inspectors=task["min_inspectors"] if task else 2,
             stored_published_on=_date(stored["published_on"]) if stored else None,
@@ -916,3 +930,27 @@ def task_sheet(store: Store, task_code: str) -> pd.DataFrame:
 
 def _pending_first(col: pd.Series) -> pd.Series:
     return col.map(lambda v: 0 if v == "待录入" else 1) if col.name == "state" else col
+
+
+def followup_summary(df: pd.DataFrame, unit_names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Per responsible unit: open follow-ups, overdue ones, closures whose backfill is overdue."""
+    if df.empty:
+        return pd.DataFrame(
+            columns=["unit_code", "unit_name", "open", "overdue", "backfill_overdue"]
+        )
+    unit = df["responsible_unit"].fillna("")
+    out = (
+        pd.DataFrame(
+            {
+                "unit_code": unit,
+                "open": 1,
+                "overdue": (df["state"] == "逾期未完结").astype(int),
+                "backfill_overdue": (df["state"] == "完结未回填（已逾期）").astype(int),
+            }
+        )
+        .groupby("unit_code", as_index=False)
+        .sum()
+        .sort_values(["overdue", "open", "unit_code"], ascending=[False, False, True])
+    )
+    out.insert(1, "unit_name", out["unit_code"].map(unit_names or {}).fillna(""))
+    return out.reset_index(drop=True)
