@@ -44,6 +44,11 @@ def town_choices(store: Store) -> list[str]:
     return [r[0] for r in rows]
 
 
+def user_is_active(store: Store, username: str) -> bool:
+    """True if the account exists and is not disabled (checked on every run of a logged-in session)."""
+    return bool(store.scalar("SELECT active FROM users WHERE username = ?", [username]))
+
+
 # -- settings --------------------------------------------------------------------------------------
 def settings_frame(store: Store) -> pd.DataFrame:
     """Every setting: key, default, current value, whether changed, last change."""

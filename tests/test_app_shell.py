@@ -306,3 +306,61 @@ def test_every_registered_page_starts_with_page_setup_of_its_key():
         call = second.value
         assert getattr(call.func, "id", None) == "page_setup", spec.path
         assert call.args and call.args[0].value == spec.key, (spec.path, call.args[0].value)
+
+
+def test_disabled_account_is_logged_out_and_role_changes_apply(app_env):
+    from dashboard import auth
+
+    auth.create_user(app_env, "temp1", "临时", "unit", ["CHK"], "Temp@2026x", actor="admin")
+    at = AppTest.from_file(APP, default_timeout=60)
+    login_as(at, "temp1", app_env)
+    at.run()
+    assert at.session_state["auth_user"].unit_codes == ("CHK",)
+    auth.update_user(app_env, "temp1", unit_codes=["KCK"], actor="admin")
+    at.run()
+    assert at.session_state["auth_user"].unit_codes == ("KCK",)
+    auth.disable_user(app_env, "temp1", actor="admin")
+    at.run()
+    assert "auth_user" not in at.session_state
+    assert any("已被停用" in w.value for w in at.warning)
+    assert [ti.label for ti in at.text_input] == ["用户名", "密码"]
+
+
+def test_fallback_calendar_year_warns_in_the_sidebar(tmp_path, monkeypatch):
+    from dashboard import auth
+
+    path = tmp_path / "future.duckdb"
+    s = open_store(path)
+    try:
+        with s.transaction() as cur:
+            cur.execute("INSERT INTO units VALUES ('KCK', '矿产资源管理股', '股室', false)")
+            cur.execute(
+                "INSERT INTO tasks (task_code, task_name, lead_unit, start_on)"
+                " VALUES ('T2030', '远期任务', 'KCK', DATE '2030-03-02')"
+            )
+        auth.create_user(s, "boss", "局办公室", "admin", [], "Boss@2026x", actor="命令行")
+        monkeypatch.setenv("DASHBOARD_DB", str(path))
+        page = tmp_path / "scope_page.py"
+        page.write_text(SCOPE_PAGE, encoding="utf-8")
+        at = AppTest.from_file(str(page), default_timeout=60)
+        login_as(at, "boss", s)
+        at.run()
+        assert not at.exception, at.exception
+        years = at.sidebar.selectbox(key="_w_scope.year").options
+        assert "2030" in years
+        at.sidebar.selectbox(key="_w_scope.year").select(2030).run()
+        assert at.session_state["test_scope"].year == 2030
+        assert any("2030 年的法定节假日和调休尚未收录" in w.value for w in at.sidebar.warning)
+    finally:
+        close_store(path)
+
+
+def test_default_as_of():
+    from datetime import date
+
+    from dashboard.ui.sidebar import default_as_of
+
+    today = date(2026, 11, 27)
+    assert default_as_of(2026, today) == today
+    assert default_as_of(2025, today) == date(2025, 12, 31)
+    assert default_as_of(2027, today) == date(2027, 1, 1)

@@ -39,13 +39,23 @@ def log_out(notice: str | None = None) -> None:
 
 
 def check_expiry(store, now: datetime | None = None) -> bool:
-    """Log out after `session_timeout_minutes` of inactivity; True if that just happened.
-
-    Otherwise the activity clock is reset to now (every run of the app counts as activity).
+    """Log out after `session_timeout_minutes` of inactivity, or when the account was disabled or
+    removed meanwhile; True if that just happened. Otherwise the stored account is re-read (a changed
+    role or unit applies at once) and the activity clock is reset to now (every run counts as activity).
     """
     user = current_user()
     if user is None:
         return False
+    from dashboard import admin
+    from dashboard.auth import get_user
+    from dashboard.ui.i18n import t
+
+    stored = get_user(store, user.username)
+    if stored is None or not admin.user_is_active(store, user.username):
+        log_out(t("common.account_disabled"))
+        return True
+    if stored != user:
+        st.session_state[USER_KEY] = stored
     now = now or datetime.now()
     last = st.session_state.get(ACTIVITY_KEY)
     if last is not None:
@@ -56,8 +66,6 @@ def check_expiry(store, now: datetime | None = None) -> bool:
         except Exception:
             timeout = int(config.DEFAULTS["session_timeout_minutes"])
         if session_expired(last, now, timeout):
-            from dashboard.ui.i18n import t
-
             log_out(t("common.session_expired", minutes=timeout))
             return True
     st.session_state[ACTIVITY_KEY] = now

@@ -103,9 +103,12 @@ def _sync_lang() -> None:
 
 
 def default_as_of(year: int, today: date | None = None) -> date:
+    """Today for the current year, Dec 31 for a past year, Jan 1 for a future one."""
     today = today or date.today()
     if year < today.year:
         return date(year, 12, 31)
+    if year > today.year:
+        return date(year, 1, 1)
     return today
 
 
@@ -128,12 +131,18 @@ def draw_scope(store, user, *, today: date | None = None) -> Scope:
             st.session_state[AS_OF] = default_as_of(year, today)
             st.session_state["scope.as_of_year"] = year
         as_of_key = "_w_" + AS_OF
+        low, high = date(year, 1, 1), date(year + 1, 12, 31)
+        if (
+            not isinstance(st.session_state[AS_OF], date)
+            or not low <= st.session_state[AS_OF] <= high
+        ):
+            st.session_state[AS_OF] = default_as_of(year, today)
         st.session_state[as_of_key] = st.session_state[AS_OF]
         as_of = st.date_input(
             t("common.scope.as_of"),
             key=as_of_key,
-            min_value=date(year, 1, 1),
-            max_value=date(year + 1, 12, 31),
+            min_value=low,
+            max_value=high,
             on_change=_sync,
             args=(as_of_key, AS_OF),
             format="YYYY-MM-DD",
