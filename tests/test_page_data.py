@@ -99,3 +99,24 @@ def test_upload_without_a_known_table_cannot_be_imported(store):
     assert not at.exception, at.exception
     assert any("没有可导入的表" in e.value for e in at.error)
     assert not any(b.label == "确认导入" for b in at.button)
+
+
+def test_export_zip_holds_the_interchange_csvs(store):
+    import io
+    import zipfile
+
+    at = _page(store, "leader")
+    at.button(key="export_prepare").click().run()
+    assert not at.exception, at.exception
+    data = at.session_state["data.export_zip"]
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = set(zf.namelist())
+        assert {"units.csv", "entities.csv", "tasks.csv", "followups.csv"} <= names
+        units = zf.read("units.csv").decode("utf-8-sig").splitlines()
+    assert len(units) - 1 == store.scalar("SELECT count(*) FROM units")
+
+
+def test_unit_user_cannot_export(store):
+    at = _page(store, "kck")
+    assert not any(b.key == "export_prepare" for b in at.button)
+    assert any("导出全部数据仅限" in c.value for c in at.caption)
