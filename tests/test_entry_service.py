@@ -471,3 +471,34 @@ def test_followup_summary_per_unit():
         {"unit_code": "CHK", "unit_name": "测绘地理信息股", "open": 1, "overdue": 0,
          "backfill_overdue": 1},
     ]  # fmt: skip
+
+
+def test_record_import_history_keeps_old_and_new_of_changed_rows_only():
+    from pathlib import Path
+
+    from dashboard.ingest import run_import
+    from dashboard.ingest.validate import check_batch
+
+    mem = open_store(":memory:")
+    fixture = Path(__file__).parent / "fixtures" / "interchange_small"
+    assert run_import(mem, fixture, actor="t").ok
+    text = (fixture / "inspections.csv").read_text(encoding="utf-8").replace("A;2;D", "A;2")
+    parsed = _parsed([("inspections.csv", text.encode())])
+    problems = []
+    cur = mem.cursor()
+    check_batch(cur, parsed, problems)
+    cur.close()
+    # the entry rules over the general import: editing a published result needs a reason
+    found = bulk.check_parsed(mem, parsed, TODAY, existing=problems)
+    assert [(p.row, p.column) for p in found if p.severity == "error"] == [(2, None)]
+    assert bulk.check_parsed(mem, parsed, TODAY, existing=problems, reason="数据导入") == [
+        p for p in found if p.severity == "warning"
+    ]
+    with mem.transaction() as tx:
+        assert bulk.record_import_history(tx, mem, "t", parsed, reason="数据导入") == 1
+    hist = mem.df("SELECT * FROM entry_history")
+    assert list(hist["action"]) == ["update"] and list(hist["after_publication"]) == [True]
+    assert json.loads(hist["old_value"][0])["result_codes"] == ["A", "2", "D"]
+    assert json.loads(hist["new_value"][0])["result_codes"] == ["A", "2"]
+    assert list(hist["source"]) == ["bulk"] and list(hist["reason"]) == ["数据导入"]
+    mem.close()

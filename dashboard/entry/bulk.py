@@ -97,6 +97,30 @@ def _count(collect: BulkPreview | None, table: str, old: dict | None, changed: b
         c["insert" if old is None else "update" if changed else "unchanged"] += 1
 
 
+def _add_batch_tasks(store: Store, parsed: dict[str, ParsedTable], batch) -> None:
+    """Tasks (and items) imported in the same upload count as known, with their new values."""
+    tasks = parsed.get("tasks")
+    if tasks is None:
+        return
+    need = dict(store.rows("SELECT item_code, min_inspectors FROM items"))
+    items = parsed.get("items")
+    if items is not None:
+        for row in items.rows:
+            if row.ok:
+                merged = effective(items, row)
+                need[merged["item_code"]] = merged["min_inspectors"]
+    for row in tasks.rows:
+        if not row.ok:
+            continue
+        m = effective(tasks, row)
+        codes = list(m.get("item_codes") or [])
+        batch.tasks[m["task_code"]] = {
+            "status": m.get("status") or "planned",
+            "units": [m["lead_unit"], *(m.get("partner_units") or [])],
+            "min_inspectors": max([int(need.get(c) or 2) for c in codes] + [2]),
+        }
+
+
 def check_parsed(
     store: Store,
     parsed: dict[str, ParsedTable],
@@ -122,6 +146,7 @@ def check_parsed(
     fu_keys = {(str(m["task_code"]), str(m["entity_code"])) for _, m in fu_rows}
     insp_keys = {(str(m["task_code"]), str(m["entity_code"])) for _, m in insp_rows}
     batch = service.load_batch(store, insp_keys, fu_keys)
+    _add_batch_tasks(store, parsed, batch)
 
     def units_of(task_code: str, extra: str | None = None) -> list[str]:
         task = batch.tasks.get(task_code)
@@ -194,10 +219,44 @@ def check_parsed(
         if collect is not None and changed:
             collect.followups.append((fu, old))
         _count(collect, "followups", old, changed)
-    if existing:
-        taken = {(p.file, p.row, p.column) for p in existing if p.severity == ERROR}
-        out = [p for p in out if (p.file, p.row, p.column) not in taken]
+    if existing:  # one cause, one message: rows the import already refuses get no more problems
+        taken = {(p.file, p.row) for p in existing if p.severity == ERROR}
+        out = [p for p in out if (p.file, p.row) not in taken]
     return out
+
+
+def record_import_history(
+    cur, store: Store, actor: str, parsed: dict[str, ParsedTable], *, reason: str | None = None
+) -> int:
+    """For the general importer, inside its write transaction: append the old and new version of
+    every inspection / follow-up row the import adds or changes to `entry_history` (source 'bulk'),
+    so an import never overwrites a result silently. Needs check_batch to have loaded the stored rows
+    (ParsedTable.stored). Returns the number of history rows written."""
+    written = 0
+    for name in TABLES:
+        table = parsed.get(name)
+        if table is None:
+            continue
+        for row in table.rows:
+            if not row.ok:
+                continue
+            key = row.key(table.spec)
+            old = table.stored.get(key)
+            new = effective(table, row)
+            if old is not None and not service._changed(
+                {c: old[c] for c in table.present}, {c: new[c] for c in table.present}
+            ):
+                continue
+            published = (
+                name == "inspections" and old is not None and old.get("published_on") is not None
+            )
+            service._history(
+                cur, store, actor, name, (str(key[0]), str(key[1])),
+                "update" if old is not None else "insert", old, new,
+                published=published, reason=reason, source="bulk",
+            )  # fmt: skip
+            written += 1
+    return written
 
 
 def preview(
