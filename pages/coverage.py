@@ -4,25 +4,17 @@ from dashboard.ui import page_setup
 
 scope = page_setup("coverage")
 
-import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from dashboard.metrics import coverage  # noqa: E402
-from dashboard.metrics.kpi import (  # noqa: E402
-    compute_kpis,
-    format_fraction,
-    format_target,
-    format_value,
-    limits,
-)
+from dashboard.metrics.kpi import compute_kpis, format_target, limits  # noqa: E402
 from dashboard.ui import (  # noqa: E402
     bar,
-    data_table,
     get_store,
-    kpi_card,
     show_chart,
     t,
 )
+from dashboard.ui.kpi_view import kpi_cards, metric_table  # noqa: E402
 
 store = get_store()
 cur = store.cursor()
@@ -30,36 +22,12 @@ kpis = compute_kpis(cur, scope)
 numbers = limits(cur)
 
 
-def percent_columns(df: pd.DataFrame) -> dict:
-    return {
-        c: st.column_config.NumberColumn(format="percent")
-        for c in df.columns
-        if c.endswith("率") or c.endswith("占比")
-    }
-
-
-def table(df: pd.DataFrame, key: str, file_key: str) -> None:
-    data_table(df, key=key, download_basename=t(file_key), column_config=percent_columns(df))
-
-
 st.title(t("metrics.coverage.title"))
 st.caption(t("metrics.common.scope_caption", year=scope.year, as_of=scope.as_of.isoformat()))
 
-cols = st.columns(2)
-for col, key in zip(cols, ("coverage", "high_risk_uninspected"), strict=True):
-    k = kpis[key]
-    with col:
-        kpi_card(
-            t(f"metrics.kpi.{key}"),
-            format_value(k.kind, k.value),
-            format_target(k.kind, k.target),
-            k.status,
-            t("metrics.common.fraction", value=format_fraction(k))
-            if k.kind == "ratio"
-            else t("metrics.common.count", value=k.numerator),
-            help=t(f"metrics.def.{key}", **numbers),
-            key=f"cov_kpi_{key}",
-        )
+kpi_cards(
+    kpis, ("coverage", "high_risk_uninspected"), numbers=numbers, key_prefix="cov_kpi", per_row=2
+)
 
 tabs = st.tabs(
     [
@@ -90,13 +58,13 @@ with tabs[0]:
             )
         fig.update_yaxes(tickformat=".0%")
         show_chart(fig, key="cov_unit_chart")
-    table(df, "cov_unit", "metrics.coverage.file_unit")
+    metric_table(df, "cov_unit", "metrics.coverage.file_unit")
 
 with tabs[1]:
-    table(coverage.coverage_by_town(cur, scope), "cov_town", "metrics.coverage.file_town")
+    metric_table(coverage.coverage_by_town(cur, scope), "cov_town", "metrics.coverage.file_town")
 
 with tabs[2]:
-    table(coverage.coverage_by_item(cur, scope), "cov_item", "metrics.coverage.file_item")
+    metric_table(coverage.coverage_by_item(cur, scope), "cov_item", "metrics.coverage.file_item")
 
 with tabs[3]:
     st.caption(t("metrics.coverage.by_grade_help"))
@@ -113,19 +81,19 @@ with tabs[3]:
         )
         fig.update_yaxes(tickformat=".0%")
         show_chart(fig, key="cov_grade_chart")
-    table(df, "cov_grade", "metrics.coverage.file_grade")
+    metric_table(df, "cov_grade", "metrics.coverage.file_grade")
 
 with tabs[4]:
     st.caption(t("metrics.coverage.never_help"))
-    table(coverage.never_inspected(cur, scope), "cov_never", "metrics.coverage.file_never")
+    metric_table(coverage.never_inspected(cur, scope), "cov_never", "metrics.coverage.file_never")
 
 with tabs[5]:
     st.caption(t("metrics.coverage.over_help"))
-    table(coverage.over_inspected(cur, scope), "cov_over", "metrics.coverage.file_over")
+    metric_table(coverage.over_inspected(cur, scope), "cov_over", "metrics.coverage.file_over")
 
 with tabs[6]:
     st.caption(t("metrics.coverage.high_risk_help"))
-    table(
+    metric_table(
         coverage.high_risk_uninspected(cur, scope),
         "cov_high_risk",
         "metrics.coverage.file_high_risk",

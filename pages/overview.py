@@ -7,16 +7,9 @@ scope = page_setup("overview")
 import streamlit as st  # noqa: E402
 
 from dashboard.metrics import trend  # noqa: E402
-from dashboard.metrics.kpi import (  # noqa: E402
-    KPI_KEYS,
-    KPI_PAGES,
-    compute_kpis,
-    format_fraction,
-    format_target,
-    format_value,
-    limits,
-)
-from dashboard.ui import data_table, get_store, kpi_card, line, show_chart, t  # noqa: E402
+from dashboard.metrics.kpi import KPI_KEYS, compute_kpis, limits  # noqa: E402
+from dashboard.ui import data_table, get_store, line, show_chart, t  # noqa: E402
+from dashboard.ui.kpi_view import kpi_cards  # noqa: E402
 
 store = get_store()
 cur = store.cursor()
@@ -31,23 +24,7 @@ st.caption(
 )
 
 st.subheader(t("metrics.overview.kpis"))
-PER_ROW = 4
-for start in range(0, len(KPI_KEYS), PER_ROW):
-    for col, key in zip(st.columns(PER_ROW), KPI_KEYS[start : start + PER_ROW], strict=False):
-        k = kpis[key]
-        with col:
-            kpi_card(
-                t(f"metrics.kpi.{key}"),
-                format_value(k.kind, k.value),
-                format_target(k.kind, k.target) or t("metrics.common.no_target"),
-                k.status,
-                t("metrics.common.fraction", value=format_fraction(k))
-                if k.kind == "ratio"
-                else t("metrics.common.count", value=k.numerator),
-                help=t(f"metrics.def.{key}", **numbers),
-                link_page=KPI_PAGES[key],
-                key=f"kpi_{key}",
-            )
+kpi_cards(kpis, KPI_KEYS, numbers=numbers, key_prefix="kpi", per_row=4, links=True)
 
 left, right = st.columns([3, 2])
 with left:
