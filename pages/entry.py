@@ -145,6 +145,7 @@ with tab_one:
                 list(rules.METHODS),
                 key="entry_methods",
                 placeholder=t("entry.choose"),
+                select_all=False,
             )
             st.multiselect(
                 t("entry.codes"),
@@ -153,10 +154,12 @@ with tab_one:
                 key="entry_codes",
                 help=t("entry.codes_help"),
                 placeholder=t("entry.choose"),
+                select_all=False,
             )
             st.multiselect(
                 t("entry.inspectors"), list(people), format_func=lambda c: f"{c} {people[c]}",
                 key="entry_inspectors", placeholder=t("entry.choose"),
+                select_all=False,
             )  # fmt: skip
             st.text_input(
                 t("entry.change_reason"),
@@ -177,9 +180,12 @@ with tab_one:
                 st.caption(t("entry.fu_help"))
                 a, b, c = st.columns(3)
                 a.selectbox(
-                    t("entry.fu_measure"), list(FOLLOWUP_MEASURES),
-                    format_func=lambda m: f"{m} {FOLLOWUP_MEASURES[m]}", key="entry_fu_measure", placeholder=t("entry.choose"),
-                )  # fmt: skip
+                    t("entry.fu_measure"),
+                    list(FOLLOWUP_MEASURES),
+                    format_func=lambda m: f"{m} {FOLLOWUP_MEASURES[m]}",
+                    key="entry_fu_measure",
+                    placeholder=t("entry.choose"),
+                )
                 b.selectbox(
                     t("entry.fu_unit"), list(units), format_func=lambda u: f"{u} {units[u]}",
                     key="entry_fu_unit",

@@ -100,9 +100,12 @@ if st.session_state.get(LOADED) != pick:
 with st.form("fu_form"):
     a, b = st.columns(2)
     a.selectbox(
-        t("entry.fu.measure"), list(FOLLOWUP_MEASURES),
-        format_func=lambda m: f"{m} {FOLLOWUP_MEASURES[m]}", key="fu_measure", placeholder=t("entry.choose"),
-    )  # fmt: skip
+        t("entry.fu.measure"),
+        list(FOLLOWUP_MEASURES),
+        format_func=lambda m: f"{m} {FOLLOWUP_MEASURES[m]}",
+        key="fu_measure",
+        placeholder=t("entry.choose"),
+    )
     b.date_input(t("entry.fu.due"), key="fu_due", format="YYYY-MM-DD")
     st.text_area(t("entry.fu.note"), key="fu_note", height=68)
     a, b = st.columns(2)
