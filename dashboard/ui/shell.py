@@ -60,9 +60,13 @@ def build_navigation(role: str | None) -> dict[str, list[st.Page]]:
 
 
 def declare_navigation(user) -> st.Page:
-    """st.navigation for this user: only the (hidden) log-in page when logged out, else the role's pages."""
+    """st.navigation for this user: when logged out, the log-in page plus every page hidden (a page's
+    page_setup shows the log-in form instead of data, so a bookmarked URL works after log-in and never
+    meets Streamlit's English "Page not found"); else the role's pages."""
     if user is None:
-        return st.navigation([_page(nav.LOGIN, default=True)], position="hidden")
+        hidden = [_page(nav.LOGIN, default=True)]
+        hidden += [_page(spec) for spec in nav.PAGES if spec.exists()]
+        return st.navigation(hidden, position="hidden")
     sections = build_navigation(user.role)
     if not sections:
         st.error(t("common.no_pages"))
