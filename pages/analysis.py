@@ -337,7 +337,7 @@ def sql_tab(console: SqlConsole) -> None:
             error(outcome)
         else:
             (st.warning if outcome.truncated else st.caption)(outcome.message)
-            st.dataframe(outcome.df, hide_index=True, width="stretch", key="an_sql_table")
+            st.dataframe(outcome.df, hide_index=True, width="stretch", placeholder="—", key="an_sql_table")
             download_buttons(outcome.df, t("analysis.sql.basename"), key="an_sql_dl")
             save_form("sql", {"sql": ran_sql}, "an_sql_save")
 
@@ -395,7 +395,7 @@ def saved_tab(console: SqlConsole) -> None:
             "updated_at": t("analysis.saved.col_updated"),
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch", key="an_saved_table")
+    st.dataframe(shown, hide_index=True, width="stretch", placeholder="—", key="an_saved_table")
     names = dict(zip(listing["query_id"], listing["name"], strict=True))
     owners = dict(zip(listing["query_id"], listing["owner"], strict=True))
     chosen = st.selectbox(
@@ -450,7 +450,7 @@ def saved_tab(console: SqlConsole) -> None:
             error(str(exc))
             return
         (st.warning if result.truncated else st.caption)(result.message)
-        st.dataframe(result.df, hide_index=True, width="stretch", key="an_saved_sql_table")
+        st.dataframe(result.df, hide_index=True, width="stretch", placeholder="—", key="an_saved_sql_table")
         download_buttons(result.df, saved.name, key="an_saved_sql_dl")
     else:
         show_pivot_result(saved.spec, console, "an_saved_pivot")

@@ -44,6 +44,20 @@ def small_db(tmp_path):
     path = tmp_path / "small.duckdb"
     store = open_store(path)
     load_fixture(store)
+    # the session re-reads its account from the store on every run, so the test users must exist there
+    from dashboard.auth import create_user
+
+    for user, password in ((ADMIN, "Admin1234"), (VIEWER, "Viewer1234")):
+        create_user(
+            store,
+            user.username,
+            user.display_name,
+            user.role,
+            list(user.unit_codes),
+            password,
+            actor="test",
+        )
+    store.rows("DELETE FROM audit_log")
     yield path
     close_store(path)
 

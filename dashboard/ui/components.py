@@ -63,6 +63,10 @@ STATUS_LABEL_KEYS = {
 }
 
 
+# Shown for a missing value in tables (e.g. a rate whose denominator is zero), instead of "None".
+MISSING = "—"
+
+
 def kpi_card(
     label: str,
     value_text: str,
@@ -273,6 +277,7 @@ def data_table(
         width="stretch",
         height=height,
         column_config=dict(column_config) if column_config else None,
+        placeholder=MISSING,
     )
     if download_basename:
         download_buttons(df, download_basename, key=f"{key}_dl")
