@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from datetime import date
 
 import duckdb
 import pandas as pd
@@ -138,6 +139,13 @@ def _run(store, source, *, actor, dry_run, progress) -> ImportReport:
         check_batch(cur, parsed, report.problems, unjudged=unreadable)
     finally:
         cur.close()
+    # The entry rules of the forms (dashboard.entry.rules) apply to imported results too.
+    from dashboard.entry.bulk import check_parsed, record_import_history
+
+    history_reason = f"数据导入（{report.source}）"
+    report.problems += check_parsed(
+        store, parsed, date.today(), existing=report.problems, reason=history_reason
+    )
 
     writes = {}
     for name in S.TABLE_ORDER:
@@ -155,6 +163,7 @@ def _run(store, source, *, actor, dry_run, progress) -> ImportReport:
     step(0.6, "写入数据库")
     try:
         with store.transaction() as tx:
+            record_import_history(tx, store, actor, parsed, reason=history_reason)
             total = max(len(writes), 1)
             for i, (name, rows) in enumerate(writes.items()):
                 if rows:

@@ -87,9 +87,10 @@ def _apply_migrations(con: duckdb.DuckDBPyConnection) -> int:
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
         " applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
     )
-    current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    applied = {v for (v,) in con.execute("SELECT version FROM schema_version").fetchall()}
+    current = max(applied, default=0)
     for version, name, sql in _migrations():
-        if version <= current:
+        if version in applied:  # apply every missing one, even one numbered below the newest
             continue
         con.execute("BEGIN TRANSACTION")
         try:
@@ -99,7 +100,7 @@ def _apply_migrations(con: duckdb.DuckDBPyConnection) -> int:
         except Exception:
             con.execute("ROLLBACK")
             raise
-        current = version
+        current = max(current, version)
     return current
 
 
