@@ -6,6 +6,7 @@ scope = page_setup("overview")
 
 import streamlit as st  # noqa: E402
 
+from dashboard.draw_page_support import redraw_units_text  # noqa: E402
 from dashboard.metrics import trend  # noqa: E402
 from dashboard.metrics.kpi import KPI_KEYS, compute_kpis, limits  # noqa: E402
 from dashboard.ui import data_table, get_store, line, show_chart, t  # noqa: E402
@@ -25,6 +26,8 @@ st.caption(
 
 st.subheader(t("metrics.overview.kpis"))
 kpi_cards(kpis, KPI_KEYS, numbers=numbers, key_prefix="kpi", per_row=4, links=True)
+if redraw_units := redraw_units_text(store, scope):
+    st.warning(t("draw.overview.redraw_warning", units=redraw_units), icon=":material/warning:")
 
 left, right = st.columns([3, 2])
 with left:
