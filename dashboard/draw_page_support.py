@@ -56,8 +56,14 @@ def task_summary(store: Store, task: dict) -> dict[str, str]:
         ),
         "joint": JOINT_KINDS.get(task.get("joint_kind") or "none", ""),
         "ratio": str(ratio),
-        "period": f"{task.get('start_on') or ''} 至 {task.get('end_on') or ''}",
+        "period": f"{_day(task.get('start_on'))} 至 {_day(task.get('end_on'))}",
     }
+
+
+def _day(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return pd.Timestamp(value).date().isoformat()
 
 
 def next_adhoc_code(store: Store, year: int) -> str:
@@ -208,9 +214,9 @@ def ledger_view(df: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(
             columns=[
                 "抽取编号",
+                "状态",
                 "任务编码",
                 "任务名称",
-                "状态",
                 "取代",
                 "被取代于",
                 "重抽原因",
@@ -235,9 +241,9 @@ def ledger_view(df: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "抽取编号": df["draw_id"],
+            "状态": status,
             "任务编码": df["task_code"],
             "任务名称": df["task_name"],
-            "状态": status,
             "取代": df["supersedes"],
             "被取代于": df["superseded_by"],
             "重抽原因": df["reason"],

@@ -310,7 +310,15 @@ if is_admin:
 with tabs[-1]:
     led = draw.ledger(store, scope)
     st.subheader(t("draw.ledger.title"))
-    data_table(sup.ledger_view(led), key="draw_ledger", download_basename=t("draw.ledger.file"))
+    data_table(
+        sup.ledger_view(led),
+        key="draw_ledger",
+        download_basename=t("draw.ledger.file"),
+        column_config={
+            "状态": st.column_config.TextColumn(pinned=True),
+            "抽取编号": st.column_config.TextColumn(pinned=True),
+        },
+    )
     redraws = draw.redraws_per_unit(store, scope)
     st.markdown(t("draw.ledger.redraws"))
     flagged = sup.redraw_units_text(store, scope)
@@ -330,6 +338,7 @@ with tabs[-1]:
                 }
             ),
             key="draw_redraws",
+            column_config={"重抽占比": st.column_config.NumberColumn(format="percent")},
         )
 
     if not led.empty:
@@ -383,7 +392,7 @@ with tabs[-1]:
 
         st.subheader(t("draw.verify.title"))
         st.caption(t("draw.verify.help"))
-        v1, v2 = st.columns(2)
+        v1 = v2 = st.container(horizontal=True, gap="small")
         which = None
         if v1.button(t("draw.verify.one", draw_id=pick), key="draw_verify_one"):
             which = pick
