@@ -43,7 +43,7 @@ def task_summary(store: Store, task: dict) -> dict[str, str]:
     """Display texts of a planned task: units, items and plan ratios by name."""
     unit_names = dict(store.rows("SELECT unit_code, unit_name FROM units"))
     item_names = dict(store.rows("SELECT item_code, item_name FROM items"))
-    partners = [u for u in (task.get("partner_units") or []) if u]
+    partners = [u for u in _as_list(task.get("partner_units")) if u]
     if task.get("plan_code"):
         ratio = task.get("grade_ratios") or task.get("plan_ratio") or ""
     else:
@@ -52,12 +52,16 @@ def task_summary(store: Store, task: dict) -> dict[str, str]:
         "lead": f"{unit_names.get(task['lead_unit'], task['lead_unit'])}（{task['lead_unit']}）",
         "partners": "、".join(f"{unit_names.get(u, u)}（{u}）" for u in partners),
         "items": "；".join(
-            f"{item_names.get(i, i)}（{i}）" for i in (task.get("item_codes") or []) if i
+            f"{item_names.get(i, i)}（{i}）" for i in _as_list(task.get("item_codes")) if i
         ),
         "joint": JOINT_KINDS.get(task.get("joint_kind") or "none", ""),
         "ratio": str(ratio),
         "period": f"{_day(task.get('start_on'))} 至 {_day(task.get('end_on'))}",
     }
+
+
+def _as_list(value) -> list:
+    return [] if value is None else list(value)
 
 
 def _day(value) -> str:
@@ -147,10 +151,23 @@ def create_adhoc_task(
     return code
 
 
+def split_list(text: str) -> list[str]:
+    """Names entered in one field, separated by spaces, commas, semicolons or 、."""
+    return [p for p in re.split(r"[\s,，;；、]+", (text or "").strip()) if p]
+
+
+def current_draw(store: Store, task_code: str) -> str | None:
+    """The task's draw that no other draw supersedes (None before the first draw)."""
+    return store.scalar(
+        "SELECT max(draw_id) FROM draws AS d WHERE task_code = ? AND kind = 'task'"
+        " AND NOT EXISTS (SELECT 1 FROM draws AS s WHERE s.supersedes = d.draw_id)",
+        [task_code],
+    )
+
+
 def ratio_args(text: str) -> list[str] | None:
     """ "0.05" or "A=1% B=3% U=5%" (separated by spaces, commas or semicolons) → parse_ratio_args input."""
-    parts = [p for p in re.split(r"[\s,，;；、]+", (text or "").strip()) if p]
-    return parts or None
+    return split_list(text) or None
 
 
 def inspector_pool_by_unit(store: Store, pool: list[dict], units_: list[str]) -> pd.DataFrame:

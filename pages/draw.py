@@ -281,6 +281,8 @@ if is_admin:
                     elif not agree:
                         error(t("draw.step3.need_agree"))
                     else:
+                        # a rerun that interrupts this one (a second click) still finds the draw
+                        st.session_state["draw_pending"] = chosen
                         try:
                             with st.spinner(t("draw.step3.running")):
                                 record = draw.run_draw(
@@ -290,16 +292,22 @@ if is_admin:
                                     operator=user.display_name,
                                     draw_date=prev.draw_date,
                                     ratios=ratios,
-                                    witnesses=sup.ratio_args(witnesses) or [],
+                                    witnesses=sup.split_list(witnesses),
                                     expected_pool_hash=prev.pool_hash,
                                 )
                         except draw.DrawError as exc:
+                            st.session_state.pop("draw_pending", None)
                             error(str(exc))
                         else:
                             st.session_state["draw_last"] = record["draw_id"]
                             st.session_state["draw_done_task"] = chosen
                             st.rerun()
 
+        pending = st.session_state.pop("draw_pending", None)
+        if pending and not st.session_state.get("draw_last"):
+            found = sup.current_draw(store, pending)
+            if found:
+                st.session_state["draw_last"] = found
         last = st.session_state.get("draw_last")
         if last:
             st.subheader(t("draw.step4.title", draw_id=last))
@@ -378,7 +386,7 @@ with tabs[-1]:
                                 new_value.strip(),
                                 reason=(reason or "").strip(),
                                 operator=user.display_name,
-                                witnesses=sup.ratio_args(re_wit) or [],
+                                witnesses=sup.split_list(re_wit),
                             )
                         except draw.DrawError as exc:
                             error(str(exc))

@@ -204,3 +204,38 @@ def test_adhoc_task_is_created_with_audit(store):
     assert prev.ready and prev.ratio_source == "operator"
     assert {s["stratum"]: s["ratio"] for s in prev.strata}.get("D") in (None, "0.3")
     assert isinstance(sup.strata_frame(prev.strata), pd.DataFrame)
+
+
+def test_adhoc_task_on_the_page_needs_ratios_then_draws(store):
+    at = _page(store)
+    at.radio(key="draw_mode").set_value("新建临时任务").run()
+    at.text_input(key="draw_adhoc_name").input("举报线索核查")
+    at.multiselect(key="draw_adhoc_items").set_value(["ZR-012"])
+    at.selectbox(key="draw_adhoc_lead").set_value("ZFD")
+    _click(at, "创建临时任务")
+    code = at.selectbox(key="draw_task").value
+    assert code.startswith("LS2026") and any(code in s for s in _texts(at.success))
+    assert store.scalar("SELECT source FROM tasks WHERE task_code = ?", [code]) == "adhoc"
+    # no ratio yet: every stratum is listed as missing, the draw is refused in Chinese
+    assert any("还没有抽查比例" in w for w in _texts(at.warning))
+    at.text_input(key="draw_public_value").input("42")
+    at.checkbox(key="draw_agree").check()
+    _click(at, "抽取")
+    assert any("没有抽查比例" in e for e in _texts(at.error))
+    assert store.scalar("SELECT count(*) FROM draws WHERE task_code = ?", [code]) == 0
+    at.text_input(key=f"draw_ratio_{code}").input("1%").run()
+    prev = draw.preview(store, code, date.today(), ["0.01"])
+    strata = next(f.value for f in at.dataframe if "名录数 N" in f.value.columns)
+    assert list(strata["比例 r"]) == ["0.01"] * len(prev.strata)
+    assert list(strata["抽取数 n"]) == [s["size"] for s in prev.strata]
+    at.text_input(key="draw_witnesses").input("张三，李四")
+    _click(at, "抽取")
+    row = store.rows("SELECT witnesses, public_value FROM draws WHERE task_code = ?", [code])
+    assert row == [("张三；李四", "42")]
+    assert (
+        store.scalar(
+            "SELECT count(*) FROM draw_selections d JOIN draws USING (draw_id) WHERE task_code = ?",
+            [code],
+        )
+        == prev.total_size
+    )
