@@ -168,15 +168,15 @@ def compute_assignments(
             rec_i.append(i)
     con = _con()
     try:
-        con.register(
-            "sel_in",
-            pa.table(
-                {
-                    "entity_code": pa.array([s["entity_code"] for s in selections], pa.string()),
-                    "ord": pa.array(range(len(selections)), pa.int64()),
-                }
-            ),
+        sel_in = pa.table(
+            {
+                "entity_code": pa.array([s["entity_code"] for s in selections], pa.string()),
+                "ord": pa.array(range(len(selections)), pa.int64()),
+            }
         )
+        # small record batches: DuckDB scans Arrow batches in parallel, so the hashing of the
+        # (target × inspector) pairs runs on every thread instead of one
+        con.register("sel_in", pa.Table.from_batches(sel_in.to_batches(max_chunksize=2048)))
         con.register(
             "ip_in",
             pa.table(
