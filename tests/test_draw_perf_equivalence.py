@@ -78,3 +78,21 @@ def test_draw_pool_has_no_index_but_stays_append_only():
         ]
     finally:
         store.close()
+
+
+def test_appended_duplicate_rows_are_found_by_verify(store):
+    # without the PRIMARY KEY an INSERT of a duplicate member is possible; verify_store must name it
+    from test_draw_fixtures import D, build
+
+    from dashboard import draw
+
+    build(store)
+    draw.run_draw(store, "T1", "42", operator="王", draw_date=D)
+    assert draw.verify_store(store) == []
+    with store.transaction() as cur:
+        cur.execute(
+            "INSERT INTO draw_pool SELECT draw_id, entity_code, stratum FROM draw_pool LIMIT 1"
+        )
+        cur.execute("INSERT INTO draw_selections SELECT * FROM draw_selections LIMIT 1")
+    checks = {d.check for d in draw.verify_store(store, "DR-000001") if not d.warning}
+    assert {"冻结名单", "抽取结果表"} <= checks
