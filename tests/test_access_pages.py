@@ -150,3 +150,39 @@ def test_risk_page_shows_no_other_units_tasks(store):
         for v in frame.value.astype(str).to_numpy().ravel():
             texts |= {w.strip("，（）() ") for w in v.replace(";", " ").split()}
     assert (texts & all_tasks) - own == set()
+
+
+def test_download_payloads_of_a_unit_user_hold_only_own_tasks(store, monkeypatch):
+    """Every CSV a unit user can download (captured as Streamlit stores it) names only own-unit tasks."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    captured: list[tuple[str, bytes]] = []
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def capture(self, path_or_data, mimetype, kind, filename=None):
+        if isinstance(path_or_data, bytes):
+            captured.append((filename or mimetype, path_or_data))
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+    all_tasks = {r[0] for r in store.rows("SELECT task_code FROM tasks")}
+    own = _own_tasks(store, ("KCK",))
+    leaks = {}
+    csvs = 0
+    for spec in EXISTING:
+        if spec.key == "risk" or not spec.allows("unit"):
+            continue
+        captured.clear()
+        at = _run(spec, store, "kck")
+        assert not at.exception, (spec.key, at.exception)
+        for name, data in captured:
+            if not str(name).endswith(".csv"):
+                continue
+            csvs += 1
+            text = data.decode("utf-8-sig", errors="replace")
+            frame = pd.DataFrame({"v": [c for line in text.splitlines() for c in line.split(",")]})
+            foreign = (_cells(frame, own) & all_tasks) - own
+            if foreign:
+                leaks[f"{spec.key}:{name}"] = sorted(foreign)[:5]
+    assert csvs > 5  # the pages did offer CSV downloads
+    assert leaks == {}
