@@ -64,7 +64,9 @@ def ensure_navigation(*, rerun: bool) -> None:
         st.rerun()
 
 
-def page_setup(page_key: str, *, roles: set[str] | None = None, needs_scope: bool = True) -> Scope:
+def page_setup(
+    page_key: str, *, roles: set[str] | None = None, needs_scope: bool = True
+) -> Scope | None:
     """Enforce log-in and role for this page, draw the shared sidebar, and return the Scope.
 
     Stops the page (st.stop) with a log-in prompt when nobody is logged in or the session expired,
@@ -82,6 +84,9 @@ def page_setup(page_key: str, *, roles: set[str] | None = None, needs_scope: boo
         st.error(str(exc), icon=":material/error:")
         st.stop()
     check_expiry(store)
+    if page_key == nav.LOGIN.key:  # the one page open to visitors: nothing to enforce, no scope
+        ensure_navigation(rerun=False)
+        return None
     ensure_navigation(rerun=current_user() is None)
     if current_user() is None:  # a page URL opened without log-in: the log-in form, never data
         from dashboard.ui.login import render
