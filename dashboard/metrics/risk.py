@@ -25,6 +25,17 @@ Rules decided here:
 - 整改逾期: follow-ups of Y with measure 3 (责令限期整改), due_on < T, not closed by T.
 - 已在任务中 = 是 when the entity is selected by a draw (not superseded by a redraw) or has an inspection
   in a task whose status is neither done nor voided (not started or under way).
+
+Other units' tasks (access control, issue 7): a warning is about an entity in the user's scope (the rules
+above), but the facts behind it may come from tasks of other units — an open task of a 专班 that holds the
+entity (所在任务), earlier inspections by other units (多次发现问题), a follow-up this unit is responsible for
+in another unit's task (整改逾期). When ``scope.allowed_units`` is set, a task is *visible* when its lead
+unit or a partner unit is allowed (the unit rule of tasks); any other task is never named: 所在任务 lists
+it as :data:`OTHER_TASK`, 多次发现问题 names date, task and codes of visible inspections only and adds
+"其他单位任务n次" for the rest (the count and so the warning itself stay the same), 整改逾期 says
+其他单位任务 instead of 任务<code>. 已在任务中 still says 是 (the unit must know the entity is being handled).
+Administrators and leaders (allowed_units None) see every task. The chosen sidebar unit does not mask:
+the user may see the tasks of every allowed unit.
 """
 
 from __future__ import annotations
@@ -35,6 +46,9 @@ import pandas as pd
 
 from dashboard.metrics.base import cursor_of, run_df, setting
 from dashboard.scope import Scope
+
+# What a task of a unit outside the user's allowed units is called instead of its code.
+OTHER_TASK = "其他单位任务"
 
 # Entity kind → usual licence term in years (see the module docstring).
 LICENCE_TERMS: dict[str, int] = {"采矿权人": 10, "探矿权人": 5, "测绘资质单位": 5}
@@ -61,6 +75,11 @@ COLUMNS: list[str] = [
     "已在任务中",
     "所在任务",
 ]
+
+
+def visible_units(scope: Scope) -> list[str] | None:
+    """Units whose tasks a warning may name: the user's allowed units, or None (every unit)."""
+    return sorted(scope.allowed_units) if scope.allowed_units is not None else None
 
 
 def grade_worsened(con: Any, scope: Scope) -> pd.DataFrame:
@@ -96,11 +115,12 @@ def repeated_findings(con: Any, scope: Scope) -> pd.DataFrame:
         scope,
         repeated_min=int(setting(cur, "risk.repeated_findings")),
         window_days=int(setting(cur, "risk.repeated_window_days")),
+        visible_units=visible_units(scope),
     )
 
 
 def overdue_rectification(con: Any, scope: Scope) -> pd.DataFrame:
-    return run_df(con, "risk_overdue_rectification", scope)
+    return run_df(con, "risk_overdue_rectification", scope, visible_units=visible_units(scope))
 
 
 def warnings(con: Any, scope: Scope, kinds: list[str] | None = None) -> pd.DataFrame:
@@ -129,7 +149,13 @@ def warnings(con: Any, scope: Scope, kinds: list[str] | None = None) -> pd.DataF
     rows = rows.assign(_order=rows["预警类型"].map(WARNING_KINDS.index)).sort_values(
         "_order", kind="stable"
     )
-    context = run_df(cur, "risk_entity_context", scope, codes=sorted(set(rows["主体编码"])))
+    context = run_df(
+        cur,
+        "risk_entity_context",
+        scope,
+        codes=sorted(set(rows["主体编码"])),
+        visible_units=visible_units(scope),
+    )
     out = rows.drop(columns="_order").merge(context, on="主体编码", how="left")
     return out[COLUMNS].reset_index(drop=True)
 
