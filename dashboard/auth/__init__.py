@@ -1,8 +1,8 @@
 """Access control without UI: users, roles, unit scope, Argon2 password hashing, lock-out, audit.
 
 The contract other packages build on (see /docs/ARCHITECTURE.md): ROLES, User, AuthError, authenticate,
-create_user, reset_password, disable_user, change_password, list_users, session_expired, DEMO_ACCOUNTS,
-create_demo_accounts, scope_for.
+create_user, reset_password, disable_user, change_password, list_users, session_expired, record_logout,
+DEMO_ACCOUNTS, create_demo_accounts, scope_for.
 """
 
 from dashboard.auth.accounts import (
@@ -21,6 +21,7 @@ from dashboard.auth.accounts import (
     get_user,
     list_users,
     normalise_username,
+    record_logout,
     reset_password,
     scope_for,
     session_expired,
@@ -46,6 +47,7 @@ __all__ = [
     "list_users",
     "normalise_username",
     "policy_problem",
+    "record_logout",
     "reset_password",
     "scope_for",
     "session_expired",

@@ -31,6 +31,8 @@ AUDIT_ACTIONS = {
     "auth.lockout": "账号锁定",
     "auth.locked": "锁定期间尝试登录",
     "auth.disabled": "停用账号尝试登录",
+    "auth.logout": "退出登录",
+    "auth.timeout": "会话超时退出",
     "user.create": "新建用户",
     "user.update": "修改用户",
     "user.reset_password": "重置密码",
@@ -239,6 +241,17 @@ def authenticate(
             )
         store.audit(cur, name, "auth.login", table_name="users", record_key=name, detail="登录成功")
     return user
+
+
+def record_logout(store: Store, username: str, *, reason: str = "logout", detail: str = "") -> None:
+    """Write the end of a session to audit_log, as `authenticate` writes its start.
+
+    reason "logout" (the 退出登录 button, or the account was disabled meanwhile) → auth.logout;
+    "timeout" (session_timeout_minutes without activity) → auth.timeout. detail: one Chinese phrase.
+    """
+    action = "auth.timeout" if reason == "timeout" else "auth.logout"
+    name = normalise_username(username)
+    _audit(store, name, action, name, detail or AUDIT_ACTIONS[action])
 
 
 # -- administration --------------------------------------------------------------------------

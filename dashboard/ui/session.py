@@ -28,14 +28,27 @@ def log_in(user) -> None:
     st.session_state.pop(NOTICE_KEY, None)
 
 
-def log_out(notice: str | None = None) -> None:
-    """Forget the user and everything session-specific (scope choices stay harmlessly)."""
-    for key in (USER_KEY, ACTIVITY_KEY):
-        st.session_state.pop(key, None)
-    if notice:
-        st.session_state[NOTICE_KEY] = notice
-    else:
-        st.session_state.pop(NOTICE_KEY, None)
+def log_out(
+    notice: str | None = None, *, store=None, reason: str = "logout", detail: str = ""
+) -> None:
+    """Forget the user and everything session-specific (scope choices stay harmlessly).
+
+    With `store`, the log-out is audited (dashboard.auth.record_logout: auth.logout, or auth.timeout
+    for reason "timeout"); the session is cleared even if that write fails.
+    """
+    user = current_user()
+    try:
+        if store is not None and user is not None:
+            from dashboard.auth import record_logout
+
+            record_logout(store, user.username, reason=reason, detail=detail)
+    finally:
+        for key in (USER_KEY, ACTIVITY_KEY):
+            st.session_state.pop(key, None)
+        if notice:
+            st.session_state[NOTICE_KEY] = notice
+        else:
+            st.session_state.pop(NOTICE_KEY, None)
 
 
 def check_expiry(store, now: datetime | None = None) -> bool:
@@ -52,7 +65,7 @@ def check_expiry(store, now: datetime | None = None) -> bool:
 
     stored = get_user(store, user.username)
     if stored is None or not admin.user_is_active(store, user.username):
-        log_out(t("common.account_disabled"))
+        log_out(t("common.account_disabled"), store=store, detail="账号已停用或删除，强制退出")
         return True
     if stored != user:
         st.session_state[USER_KEY] = stored
@@ -66,7 +79,12 @@ def check_expiry(store, now: datetime | None = None) -> bool:
         except Exception:
             timeout = int(config.DEFAULTS["session_timeout_minutes"])
         if session_expired(last, now, timeout):
-            log_out(t("common.session_expired", minutes=timeout))
+            log_out(
+                t("common.session_expired", minutes=timeout),
+                store=store,
+                reason="timeout",
+                detail=f"{timeout} 分钟未操作，会话超时",
+            )
             return True
     st.session_state[ACTIVITY_KEY] = now
     return False

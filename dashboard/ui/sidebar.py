@@ -78,7 +78,7 @@ def draw_user_box(store) -> None:
     name = user.display_name or user.username
     st.sidebar.markdown(f"**{name}**" + (f"（{role}）" if role != name else ""))
     if st.sidebar.button(t("common.logout"), icon=":material/logout:", key="_logout"):
-        log_out()
+        log_out(store=store, detail="主动退出登录")
         st.rerun()
 
 
