@@ -1,35 +1,26 @@
 """The fast path of protocol v1 for large pools: the same rules as `protocol`, computed in bulk.
 
 Pools arrive as Arrow tables (entity_code, stratum) sorted by entity_code. The pool hash is one SHA-256
-over the Arrow buffer of the lines; entity and inspector keys are computed by DuckDB's sha256() in a
-private in-memory connection (multi-threaded C++, ~4× faster than a Python loop over hashlib). Small
-inputs use the pure functions of `protocol`; tests run both paths on the same inputs.
+over the Arrow buffer of the lines; entity and inspector keys come from `bulk_sha` (compiled, one
+SHA-256 block per key, all cores). Small inputs use the pure functions of `protocol`; tests run both
+paths on the same inputs.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
+import json
+import re
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard.draw import protocol
 
-# Below these sizes the pure-Python protocol functions are used (tests lower them to exercise SQL).
+# Below these sizes the pure-Python protocol functions are used (tests lower them to reach bulk_sha).
 FAST_POOL_MIN = 20_000
 FAST_PAIRS_MIN = 20_000
-
-
-def _con() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(
-        ":memory:",
-        config={"autoload_known_extensions": False, "autoinstall_known_extensions": False},
-    )
-    con.execute("SET enable_external_access = false")
-    return con
 
 
 def empty_pool() -> pa.Table:
@@ -78,63 +69,46 @@ def strata_counts(pool: pa.Table) -> dict[str, int]:
     return {v["values"].as_py(): v["counts"].as_py() for v in counts}
 
 
-def _cut(n: int, total: int) -> str | None:
-    """A key prefix below which the n smallest of `total` uniform keys lie with near certainty."""
-    if n <= 0 or n >= total:
-        return None
-    share = (n + 8 * math.sqrt(n) + 64) / total
-    if share >= 0.5:
-        return None
-    return format(int(share * 16**16), "016x")
+def _buffers(codes: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Arrow-style offsets and UTF-8 bytes of a string array (no copy of the text)."""
+    codes = codes.cast(pa.large_string())
+    offsets = np.frombuffer(codes.buffers()[1], np.int64)[
+        codes.offset : codes.offset + len(codes) + 1
+    ]
+    data = codes.buffers()[2]
+    return offsets, np.frombuffer(data, np.uint8) if data is not None else np.zeros(1, np.uint8)
 
 
 def select_targets(pool: pa.Table, seed: str, sizes: dict[str, int]) -> list[dict]:
-    """protocol.select_targets in DuckDB: keys below a generous cut, then exact n_s smallest."""
+    """protocol.select_targets compiled: 64-bit key prefixes pick a candidate set per stratum that
+    surely holds the n_s smallest keys; full hex keys then order the candidates exactly."""
     if pool.num_rows < FAST_POOL_MIN:
         return protocol.select_targets(pool_pairs(pool), seed, sizes)
-    counts = strata_counts(pool)
-    cuts = {s: _cut(sizes.get(s, 0), counts[s]) for s in counts if sizes.get(s, 0) > 0}
-    result: dict[str, list[tuple[str, str]]] = {}
-    con = _con()
-    try:
-        con.register("pool_in", pool)
-        todo = dict(cuts)
-        while todo:
-            plan = pa.table(
-                {
-                    "stratum": list(todo),
-                    "n": [sizes[s] for s in todo],
-                    "cut": [todo[s] for s in todo],
-                }
-            )
-            con.register("plan_in", plan)
-            rows = con.execute(
-                """
-                SELECT stratum, entity_code, key FROM (
-                    SELECT p.stratum, p.entity_code, sha256($prefix || p.entity_code) AS key, t.n, t.cut
-                    FROM pool_in AS p JOIN plan_in AS t USING (stratum)
-                ) WHERE cut IS NULL OR key < cut
-                QUALIFY row_number() OVER (PARTITION BY stratum ORDER BY key) <= n
-                ORDER BY stratum, key
-                """,
-                {"prefix": f"{seed}/"},
-            ).fetchall()
-            con.unregister("plan_in")
-            got: dict[str, list[tuple[str, str]]] = {s: [] for s in todo}
-            for stratum, code, key in rows:
-                got[stratum].append((code, key))
-            retry = {}
-            for s, picked in got.items():
-                if len(picked) < sizes[s] and todo[s] is not None:
-                    retry[s] = None  # the cut was too tight: redo this stratum over all its keys
-                else:
-                    result[s] = picked
-            todo = retry
-    finally:
-        con.close()
+    from dashboard.draw import bulk_sha
+
+    codes = pool["entity_code"].combine_chunks()
+    strata = pool["stratum"].combine_chunks().dictionary_encode()
+    ids = strata.indices.to_numpy(zero_copy_only=False)
+    names = strata.dictionary.to_pylist()
+    hasher = bulk_sha.Hasher(f"{seed}/", *_buffers(codes))
     out = []
-    for s in sorted(result):
-        out.extend({"entity_code": c, "stratum": s, "key": k} for c, k in result[s])
+    for name in sorted(names):
+        n = sizes.get(name, 0)
+        if n <= 0:
+            continue
+        members = np.flatnonzero(ids == names.index(name))
+        if n < len(members):
+            # the n-th smallest prefix bounds the n smallest full keys (prefixes order like keys)
+            prefixes = hasher.prefix64(members, [""])[:, 0]
+            bound = np.partition(prefixes, n - 1)[n - 1]
+            members = members[prefixes <= bound]
+        keys = hasher.hex_keys(members)
+        order = np.argsort(keys, kind="stable")[:n]
+        picked = pc.take(codes, pa.array(members[order])).to_pylist()
+        out.extend(
+            {"entity_code": c, "stratum": name, "key": k}
+            for c, k in zip(picked, keys[order].tolist(), strict=True)
+        )
     return out
 
 
@@ -153,95 +127,130 @@ def compute_assignments(
         return protocol.compute_assignments(
             seed, selections, units, inspector_pool, recused, min_inspectors
         )
+    from dashboard.draw import bulk_sha
+
     k = protocol.team_size(min_inspectors)
     unit_pos: dict[str, int] = {}
     for u in units:
         unit_pos.setdefault(u, len(unit_pos))
-    member_codes = {p["inspector_code"] for p in inspector_pool}
-    rec_e, rec_i = [], []
+    members = [p["inspector_code"] for p in inspector_pool]
+    member_index = {code: j for j, code in enumerate(members)}
+    codes = [s["entity_code"] for s in selections]
+    eligible = np.ones((len(codes), len(members)), np.bool_)
     clean_recused: dict[str, list[str]] = {}
+    row_of = {code: i for i, code in enumerate(codes)}
     for code, inspectors in recused.items():
-        kept = sorted(set(inspectors) & member_codes)
+        kept = sorted(set(inspectors) & member_index.keys())
         clean_recused[code] = kept
-        for i in kept:
-            rec_e.append(code)
-            rec_i.append(i)
-    con = _con()
-    try:
-        sel_in = pa.table(
-            {
-                "entity_code": pa.array([s["entity_code"] for s in selections], pa.string()),
-                "ord": pa.array(range(len(selections)), pa.int64()),
-            }
-        )
-        # small record batches: DuckDB scans Arrow batches in parallel, so the hashing of the
-        # (target × inspector) pairs runs on every thread instead of one
-        con.register("sel_in", pa.Table.from_batches(sel_in.to_batches(max_chunksize=2048)))
-        con.register(
-            "ip_in",
-            pa.table(
-                {
-                    "inspector_code": pa.array(
-                        [p["inspector_code"] for p in inspector_pool], pa.string()
-                    ),
-                    "upos": pa.array(
-                        [unit_pos.get(p["unit_code"], len(unit_pos)) for p in inspector_pool],
-                        pa.int64(),
-                    ),
-                }
-            ),
-        )
-        con.register(
-            "rec_in",
-            pa.table(
-                {
-                    "entity_code": pa.array(rec_e, pa.string()),
-                    "inspector_code": pa.array(rec_i, pa.string()),
-                }
-            ),
-        )
-        nunits = len(unit_pos)
-        # one pass: each key is hashed once; the first of each unit via a filtered arg_min
-        firsts_sql = "".join(
-            f", arg_min(inspector_code, key) FILTER (WHERE upos = {u}) AS f{u}"
-            for u in range(nunits)
-        )
-        result = con.sql(
-            f"""
-            SELECT ord, min_by(inspector_code, key, $k) AS codes, count(*) AS n {firsts_sql}
-            FROM (
-                SELECT s.ord, i.inspector_code, i.upos,
-                       sha256($prefix || s.entity_code || '/' || i.inspector_code) AS key
-                FROM sel_in AS s CROSS JOIN ip_in AS i
-                ANTI JOIN rec_in AS r
-                    ON r.entity_code = s.entity_code AND r.inspector_code = i.inspector_code
-            ) GROUP BY ord
-            """,
-            params={"prefix": f"{seed}/", "k": k},
-        ).to_arrow_table()
-    finally:
-        con.close()
-    columns = [result["ord"].to_pylist(), result["codes"].to_pylist(), result["n"].to_pylist()]
-    columns += [result[f"f{u}"].to_pylist() for u in range(nunits)]
-    teams: dict[int, tuple[list[str], int]] = {}
-    for ord_, codes, n, *firsts in zip(*columns, strict=True):
-        # one per unit in unit order, then the smallest remaining keys up to k (the k smallest
-        # overall always hold enough inspectors that are not first of their unit)
-        team = [c for c in firsts if c is not None]
-        if len(team) < k:
-            team += [c for c in codes if c not in team][: k - len(team)]
-        teams[ord_] = (team, n)
-    assignments, unstaffed = [], []
-    for i, sel in enumerate(selections):
-        team, n = teams.get(i, ([], 0))
-        code = sel["entity_code"]
-        assignments.append(
-            {
-                "entity_code": code,
-                "inspector_codes": list(team),
-                "recused": clean_recused.get(code, []),
-            }
-        )
-        if n < k:
-            unstaffed.append(code)
+        if code in row_of:
+            eligible[row_of[code], [member_index[i] for i in kept]] = False
+    hasher = bulk_sha.Hasher(f"{seed}/", *_buffers(pa.array(codes, pa.string())))
+    keys = hasher.prefix64(np.arange(len(codes)), ["/" + code for code in members])
+    upos = np.array([unit_pos.get(p["unit_code"], len(unit_pos)) for p in inspector_pool])
+    team, count, tie = bulk_sha.teams(keys, eligible, upos, len(unit_pos), k)
+    width = team.shape[1]
+    rows = np.array([*members, None], dtype=object)[team].tolist()  # -1 → None, only at a row's end
+    sizes = (team >= 0).sum(axis=1).tolist()
+    short = (count < k).tolist()
+    for i in np.flatnonzero(tie).tolist():  # two eligible 64-bit key prefixes tie: use full keys
+        candidates = [
+            (p["inspector_code"], p["unit_code"])
+            for j, p in enumerate(inspector_pool)
+            if eligible[i, j]
+        ]
+        rows[i], short[i] = protocol.match_team(seed, codes[i], units, candidates, k)
+        sizes[i] = len(rows[i])
+    assignments = [
+        {
+            "entity_code": code,
+            "inspector_codes": row if size == width else row[:size],
+            "recused": clean_recused.get(code, []),
+        }
+        for code, row, size in zip(codes, rows, sizes, strict=True)
+    ]
+    unstaffed = [code for code, s in zip(codes, short, strict=True) if s]
     return assignments, unstaffed
+
+
+# -- canonical JSON of big records ----------------------------------------------------------------
+
+_SELECTION_KEYS = ("entity_code", "key", "stratum")
+_ASSIGNMENT_KEYS = ("entity_code", "inspector_codes", "recused")
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
+FAST_JSON_MIN = 5_000
+
+
+def canonical_json(record: dict) -> str:
+    """protocol.canonical_json, byte for byte, without json's per-object cost on big lists.
+
+    The selections and assignments lists are written by string joins when every string in them
+    is plain (no quote, backslash or control character, which are the only characters json.dumps
+    escapes with ensure_ascii=False) and every item has exactly the keys of the protocol; anything
+    else goes through json.dumps.
+    """
+    sels, asgs = record.get("selections"), record.get("assignments")
+    if not isinstance(sels, list) or not isinstance(asgs, list) or len(sels) < FAST_JSON_MIN:
+        return protocol.canonical_json(record)
+    fast = {"selections": _selections_json(sels), "assignments": _assignments_json(asgs)}
+    if None in fast.values():
+        return protocol.canonical_json(record)
+    dumps = json.dumps
+    parts = [
+        dumps(key, ensure_ascii=False)
+        + ":"
+        + (
+            fast[key]
+            if key in fast
+            else dumps(record[key], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        )
+        for key in sorted(record)
+    ]
+    return "{" + ",".join(parts) + "}"
+
+
+def _plain(strings: list) -> bool:
+    return all(type(s) is str for s in strings) and not _NEEDS_ESCAPE.search("".join(strings))
+
+
+def _selections_json(sels: list) -> str | None:
+    if not all(type(s) is dict and tuple(sorted(s)) == _SELECTION_KEYS for s in sels):
+        return None
+    codes = [s["entity_code"] for s in sels]
+    keys = [s["key"] for s in sels]
+    strata = [s["stratum"] for s in sels]
+    if not (_plain(codes) and _plain(keys) and _plain(strata)):
+        return None
+    return (
+        "["
+        + ",".join(
+            f'{{"entity_code":"{c}","key":"{k}","stratum":"{s}"}}'
+            for c, k, s in zip(codes, keys, strata, strict=True)
+        )
+        + "]"
+    )
+
+
+def _assignments_json(asgs: list) -> str | None:
+    if not all(type(a) is dict and tuple(sorted(a)) == _ASSIGNMENT_KEYS for a in asgs):
+        return None
+    codes = [a["entity_code"] for a in asgs]
+    teams = [a["inspector_codes"] for a in asgs]
+    recused = [a["recused"] for a in asgs]
+    if not all(type(t) is list for t in teams) or not all(type(r) is list for r in recused):
+        return None
+    flat_teams = [c for t in teams for c in t]
+    flat_recused = [c for r in recused for c in r]
+    if not (_plain(codes) and _plain(flat_teams) and _plain(flat_recused)):
+        return None
+
+    def array(items: list) -> str:
+        return '["' + '","'.join(items) + '"]' if items else "[]"
+
+    return (
+        "["
+        + ",".join(
+            f'{{"entity_code":"{c}","inspector_codes":{array(t)},"recused":{array(r)}}}'
+            for c, t, r in zip(codes, teams, recused, strict=True)
+        )
+        + "]"
+    )

@@ -84,7 +84,7 @@ def _verify_one(store: Store, row: dict, expected_previous: str | None) -> list[
     except ValueError:
         bad("记录内容", "record_json 不是有效的 JSON")
         return out
-    if protocol.canonical_json(record) != row["record_json"]:
+    if engine.canonical_json(record) != row["record_json"]:
         bad("记录内容", "record_json 不是规范 JSON 形式（被改动过）")
     rhash = protocol.sha256_hex(row["previous_hash"] + row["record_json"])
     if rhash != row["record_hash"]:

@@ -585,7 +585,7 @@ def write_record(
                 "previous_hash": previous_hash,
             }
         )
-        rjson = protocol.canonical_json(record)
+        rjson = engine.canonical_json(record)
         rhash = protocol.sha256_hex(previous_hash + rjson)
         cur.execute(
             "INSERT INTO draws (draw_id, chain_pos, kind, task_code, draw_date, operator, witnesses,"

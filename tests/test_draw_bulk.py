@@ -1,0 +1,175 @@
+"""The compiled bulk path (bulk_sha + engine) equals the pure protocol, including its corner cases:
+message lengths across block boundaries, both block functions, 64-bit key ties, canonical JSON."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from dashboard.draw import bulk_sha, engine, protocol
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = hashlib.sha256(b"bulk").hexdigest()
+
+
+def _codes() -> list[str]:
+    # lengths 0..130 bytes cross the 55/64-byte padding edges of the second and third block
+    codes = ["x" * n for n in range(131)]
+    codes += ["中" * n for n in (1, 6, 19, 40)] + [
+        "91130129MA0000001X",
+        "RW2026015/91130129MA0000001X",
+    ]
+    return codes
+
+
+def _buffers(codes: list[str]):
+    return engine._buffers(pa.array(codes, pa.string()))
+
+
+def test_keys_equal_hashlib_for_every_length():
+    codes = _codes()
+    hasher = bulk_sha.Hasher(f"{SEED}/", *_buffers(codes))
+    rows = np.arange(len(codes))
+    suffixes = ["", "/K01", "/" + "长" * 30]
+    prefixes = hasher.prefix64(rows, suffixes)
+    for i, code in enumerate(codes):
+        for j, suffix in enumerate(suffixes):
+            full = hashlib.sha256(f"{SEED}/{code}{suffix}".encode()).hexdigest()
+            assert format(int(prefixes[i, j]), "016x") == full[:16], (code, suffix)
+    assert hasher.hex_keys(rows).tolist() == [protocol.entity_key(SEED, c) for c in codes]
+
+
+def test_prefix_longer_than_one_block_and_sliced_arrays():
+    prefix = "p" * 150  # two whole blocks absorbed into the midstate, 22 bytes carried over
+    codes = pa.array(["skip", "a", "bb", "ccc"], pa.string()).slice(1)
+    hasher = bulk_sha.Hasher(prefix, *engine._buffers(codes))
+    got = hasher.hex_keys(np.arange(3)).tolist()
+    assert got == [hashlib.sha256((prefix + c).encode()).hexdigest() for c in ("a", "bb", "ccc")]
+
+
+def test_software_block_function_gives_the_same_keys():
+    """With OpenSSL's block function refused, the compiled software one is used and agrees."""
+    code = (
+        "import hashlib, numpy as np, pyarrow as pa\n"
+        "from dashboard.draw import bulk_sha, engine\n"
+        "codes = ['x' * n for n in range(131)] + ['中文', '']\n"
+        "h = bulk_sha.Hasher('s/', *engine._buffers(pa.array(codes)))\n"
+        "got = h.hex_keys(np.arange(len(codes))).tolist()\n"
+        "assert got == [hashlib.sha256(('s/' + c).encode()).hexdigest() for c in codes]\n"
+        "print(bulk_sha.BLOCK_FUNCTION)\n"
+    )
+    env = {**os.environ, "DASHBOARD_SOFTWARE_SHA": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "numba software"
+
+
+def _pool(n: int, rnd: random.Random) -> list[tuple[str, str]]:
+    codes = sorted({f"9113{rnd.randrange(10**12):012d}" for _ in range(n)})
+    return [(c, rnd.choice("ABCU")) for c in codes]
+
+
+def _coarse(monkeypatch):
+    """Keep only 3 bits of each 64-bit prefix: ties everywhere, which the engine must resolve."""
+    exact = bulk_sha.Hasher.prefix64
+    monkeypatch.setattr(
+        bulk_sha.Hasher,
+        "prefix64",
+        lambda self, rows, suffixes: exact(self, rows, suffixes) >> np.uint64(61),
+    )
+
+
+@pytest.mark.parametrize("coarse", [False, True])
+def test_selection_and_teams_with_and_without_prefix_ties(monkeypatch, coarse):
+    monkeypatch.setattr(engine, "FAST_POOL_MIN", 0)
+    monkeypatch.setattr(engine, "FAST_PAIRS_MIN", 0)
+    if coarse:
+        _coarse(monkeypatch)
+    rnd = random.Random(11)
+    pool = _pool(1500, rnd)
+    table = engine.as_pool_table(
+        pa.table({"entity_code": [c for c, _ in pool], "stratum": [s for _, s in pool]})
+    )
+    counts = protocol.strata_counts(pool)
+    # a stratum taken whole, one not at all, two in part
+    sizes = {"A": counts["A"], "B": 0, "C": 17, "U": 60}
+    expected = protocol.select_targets(pool, SEED, sizes)
+    assert engine.select_targets(table, SEED, sizes) == expected
+    assert sum(s["stratum"] == "A" for s in expected) == counts["A"]
+
+    inspectors = [{"inspector_code": f"K{i}", "unit_code": "KCK"} for i in range(6)]
+    inspectors += [{"inspector_code": f"S{i}", "unit_code": "SJJ"} for i in range(3)]
+    codes = [s["entity_code"] for s in expected]
+    recused = {c: rnd.sample([p["inspector_code"] for p in inspectors], 3) for c in codes[::5]}
+    recused[codes[0]] = ["S0", "S1", "S2"]  # no SJJ inspector left: the team is KCK only
+    recused[codes[1]] = [p["inspector_code"] for p in inspectors][1:]  # one left: unstaffed
+    for units, m in ((["KCK", "SJJ"], 2), (["SJJ", "KCK"], 3), (["KCK"], 2)):
+        want = protocol.compute_assignments(SEED, expected, units, inspectors, recused, m)
+        assert engine.compute_assignments(SEED, expected, units, inspectors, recused, m) == want
+        assert codes[1] in want[1]
+        assert want[0][0]["inspector_codes"][0].startswith("K")
+
+
+def test_teams_kernel_reports_ties_and_orders_by_unit_first():
+    keys = np.array([[5, 3, 9, 1], [4, 4, 8, 2]], np.uint64)
+    eligible = np.array([[True, True, True, True], [True, True, True, False]])
+    upos = np.array([0, 0, 1, 1])
+    team, count, tie = bulk_sha.teams(keys, eligible, upos, 2, 3)
+    # row 0: first of unit 0 is index 1 (key 3), first of unit 1 is index 3 (key 1), then key 5
+    assert team[0].tolist() == [1, 3, 0]
+    assert count.tolist() == [4, 3]
+    assert tie.tolist() == [False, True]
+
+
+def _record(n: int, code: str = "91130129MA0000{:04d}") -> dict:
+    sels = [
+        {"entity_code": code.format(i), "stratum": "AB"[i % 2], "key": f"{i:064x}"}
+        for i in range(n)
+    ]
+    asgs = [
+        {
+            "entity_code": s["entity_code"],
+            "inspector_codes": ["K1", "S2"] if i % 3 else [],
+            "recused": ["K9"] if i % 4 == 0 else [],
+        }
+        for i, s in enumerate(sels)
+    ]
+    return {
+        "protocol": "v1",
+        "operator": '张"三\\',
+        "public_value": "07 12\n19",
+        "selections": sels,
+        "assignments": asgs,
+        "unstaffed": [s["entity_code"] for s in sels[:3]],
+        "strata": [{"stratum": "A", "pool_size": n, "ratio": "0.1", "size": 1}],
+        "supersedes": None,
+        "min_inspectors": 2,
+    }
+
+
+@pytest.mark.parametrize(
+    "code", ["91130129MA0000{:04d}", '代码"{:04d}', "code\\{:04d}", "行\n{:04d}", "é{:04d}"]
+)
+def test_canonical_json_is_byte_identical(code):
+    record = _record(engine.FAST_JSON_MIN + 10, code)
+    text = engine.canonical_json(record)
+    assert text == protocol.canonical_json(record)
+    assert json.loads(text) == record
+
+
+def test_canonical_json_falls_back_on_unexpected_shapes():
+    record = _record(engine.FAST_JSON_MIN + 1)
+    record["selections"][5]["extra"] = 1
+    record["assignments"][7]["inspector_codes"] = ("K1",)
+    assert engine.canonical_json(record) == protocol.canonical_json(record)
