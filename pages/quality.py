@@ -4,11 +4,13 @@ from dashboard.ui import page_setup
 
 scope = page_setup("quality")
 
+import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from dashboard.metrics import quality  # noqa: E402
 from dashboard.metrics.base import setting  # noqa: E402
-from dashboard.ui import data_table, get_store, t  # noqa: E402
+from dashboard.ui import get_store, t  # noqa: E402
+from dashboard.ui.kpi_view import Table, metric_table, table_tabs  # noqa: E402
 
 store = get_store()
 cur = store.cursor()
@@ -31,68 +33,19 @@ cols = st.columns(4)
 for i, (key, value) in enumerate(cards):
     cols[i % 4].metric(t(f"supervision.quality.{key}"), value)
 
-tabs = st.tabs(
-    [
-        t("supervision.quality.tab_items"),
-        t("supervision.quality.tab_checklist"),
-        t("supervision.quality.tab_entities"),
-        t("supervision.quality.tab_inspectors"),
-        t("supervision.quality.tab_low"),
-        t("supervision.quality.tab_pub"),
-        t("supervision.quality.tab_bulk"),
-        t("supervision.quality.tab_entered"),
-    ]
-)
-with tabs[0]:
-    data_table(
-        quality.items_without_owner(cur, scope),
-        key="q_items",
-        download_basename=t("supervision.quality.file_items"),
-    )
-with tabs[1]:
-    data_table(
-        quality.checklist_not_ready(cur, scope),
-        key="q_checklist",
-        download_basename=t("supervision.quality.file_checklist"),
-    )
-with tabs[2]:
-    data_table(
-        quality.entity_problems(cur, scope),
-        key="q_entities",
-        download_basename=t("supervision.quality.file_entities"),
-    )
-with tabs[3]:
-    data_table(
-        quality.inspector_problems(cur, scope),
-        key="q_inspectors",
-        download_basename=t("supervision.quality.file_inspectors"),
-    )
-with tabs[4]:
+P_VALUE = {"p值": st.column_config.NumberColumn(format="%.2e")}
+
+
+def low_rates() -> None:
     st.caption(t("supervision.quality.low_help", alpha=setting(cur, "quality.low_rate_alpha")))
     rates = quality.inspector_finding_rates(cur, scope)
-    pct = {
-        c: st.column_config.NumberColumn(format="percent")
-        for c in ("问题发现率", "本单位其他发现率")
-    } | {"p值": st.column_config.NumberColumn(format="%.2e")}
     low = rates[rates["结论"] == "显著偏低"].sort_values("p值").reset_index(drop=True)
-    data_table(
-        low, key="q_low", download_basename=t("supervision.quality.file_low"), column_config=pct
-    )
+    metric_table(low, "q_low", "supervision.quality.file_low", column_config=P_VALUE)
     with st.expander(t("supervision.quality.all_rates")):
-        data_table(
-            rates,
-            key="q_rates",
-            download_basename=t("supervision.quality.file_rates"),
-            column_config=pct,
-        )
-with tabs[5]:
-    data_table(
-        quality.published_before_entry(cur, scope),
-        key="q_pub",
-        download_basename=t("supervision.quality.file_pub"),
-    )
-with tabs[6]:
-    st.caption(t("supervision.quality.bulk_help"))
+        metric_table(rates, "q_rates", "supervision.quality.file_rates", column_config=P_VALUE)
+
+
+def bulk_notes() -> pd.DataFrame:
     n = st.number_input(
         t("supervision.quality.bulk_min"),
         min_value=2,
@@ -101,13 +54,68 @@ with tabs[6]:
         step=1,
         key="q_bulk_min",
     )
-    data_table(
-        quality.bulk_identical_notes(cur, scope, int(n)),
-        key="q_bulk",
-        download_basename=t("supervision.quality.file_bulk"),
-    )
-with tabs[7]:
+    return quality.bulk_identical_notes(cur, scope, int(n))
+
+
+def entered_before_inspection() -> None:
     check = quality.entered_before_inspection(cur, scope)
     st.metric(t("supervision.quality.entered_count"), check.count)
     st.caption(check.explanation_zh)
+
+
+table_tabs(
+    [
+        (
+            "supervision.quality.tab_items",
+            Table(
+                "q_items",
+                "supervision.quality.file_items",
+                lambda: quality.items_without_owner(cur, scope),
+            ),
+        ),
+        (
+            "supervision.quality.tab_checklist",
+            Table(
+                "q_checklist",
+                "supervision.quality.file_checklist",
+                lambda: quality.checklist_not_ready(cur, scope),
+            ),
+        ),
+        (
+            "supervision.quality.tab_entities",
+            Table(
+                "q_entities",
+                "supervision.quality.file_entities",
+                lambda: quality.entity_problems(cur, scope),
+            ),
+        ),
+        (
+            "supervision.quality.tab_inspectors",
+            Table(
+                "q_inspectors",
+                "supervision.quality.file_inspectors",
+                lambda: quality.inspector_problems(cur, scope),
+            ),
+        ),
+        ("supervision.quality.tab_low", low_rates),
+        (
+            "supervision.quality.tab_pub",
+            Table(
+                "q_pub",
+                "supervision.quality.file_pub",
+                lambda: quality.published_before_entry(cur, scope),
+            ),
+        ),
+        (
+            "supervision.quality.tab_bulk",
+            Table(
+                "q_bulk",
+                "supervision.quality.file_bulk",
+                bulk_notes,
+                help="supervision.quality.bulk_help",
+            ),
+        ),
+        ("supervision.quality.tab_entered", entered_before_inspection),
+    ]
+)
 cur.close()

@@ -150,3 +150,27 @@ def test_revisit_and_ratio_cli(db, capsys):
     assert strata == {"A": ("0.2", 1), "B": ("0.2", 1), "D": ("1", 2), "U": ("0.2", 2)}
     code, out, _ = run(capsys, "revisit-draw", "HF1", "--dry-run", "--ratio", "0.5", "--db", db)
     assert code == 0 and "名录对象 0 个" in out
+
+
+def test_every_draw_command_reports_draw_errors_in_one_sentence(db, tmp_path, capsys):
+    """One helper turns a DrawError of any command into its Chinese sentence on stderr, exit code 2."""
+    from dashboard.cli import draw_cmds
+
+    cases = [
+        (["draw", "NOPE", "--dry-run"], "找不到抽查任务 NOPE"),
+        (["draw", "T1", "--public-value", "1", "--date", "2026-13-01"], "抽取日期"),
+        (["redraw", "DR-999999", "--reason", "号码录错", "--public-value", "1"], "找不到抽取记录"),
+        (["revisit-draw", "T1", "--dry-run"], "与抽查任务编码重复"),
+        (["revisit-draw", "HF1", "--public-value", "1", "--ratio", "2"], "抽查比例"),
+        (["confirm-draw", "DR-999999"], "找不到抽取记录 DR-999999"),
+        (["draw-cert", "DR-999999", "--out", tmp_path], "找不到抽取记录 DR-999999"),
+        (["verify", "DR-999999"], "找不到抽取记录 DR-999999"),
+    ]
+    for args, message in cases:
+        code, out, err = run(capsys, *args, "--db", db)
+        assert code == 2 and message in err and out == "", args
+        assert err.count("\n") == 1 and "Traceback" not in err, args
+    for name in ("cmd_draw", "cmd_redraw", "cmd_revisit", "cmd_confirm", "cmd_cert", "cmd_verify"):
+        assert getattr(draw_cmds, name).__name__ == name
+    code, _, err = run(capsys, "verify", "--cert", tmp_path / "missing.json")
+    assert code == 2 and "无法读取证书" in err

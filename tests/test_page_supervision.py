@@ -68,6 +68,25 @@ def test_plans_page_shows_planted_problems(demo_env):
     assert set(demo_env["voided_plans"]) <= cells(at2)
 
 
+def test_plans_page_tab_widgets_filter_their_table(demo_env):
+    at = run_page("plans")
+    assert [tab.label for tab in at.tabs] == [
+        "按单位",
+        "按月份",
+        "计划调整",
+        "作废计划",
+        "作废任务",
+        "超期无结果任务",
+    ]
+    adjust = next(df for df in frames(at) if "已重新公开" in df.columns)
+    assert set(adjust["已重新公开"]) == {"是", "否"}
+    assert at.get("download_button")  # every table has its CSV/XLSX downloads
+    at.checkbox(key="plans_only_pending").check().run()
+    assert not at.exception
+    adjust = next(df for df in frames(at) if "已重新公开" in df.columns)
+    assert set(adjust["已重新公开"]) == {"否"}
+
+
 def test_ranking_page_recomputes_with_weights(demo_env):
     at = run_page("ranking")
     board = next(df for df in frames(at) if "总分" in df.columns)
@@ -95,6 +114,13 @@ def test_quality_page_flags_planted_inspector(demo_env):
     assert demo_env["inspector_low_findings"]["inspector_code"] in found
     for code in demo_env["entity_codes"]["untagged"]:
         assert code in found
+    rates = next(df for df in frames(at) if "p值" in df.columns)
+    assert demo_env["inspector_low_findings"]["inspector_code"] in set(rates["人员编码"])
+    assert not any("条数" in df.columns for df in frames(at))  # none at the default of 5
+    at.number_input(key="q_bulk_min").set_value(2).run()  # the tab's own input filters its table
+    assert not at.exception
+    bulk = next(df for df in frames(at) if "条数" in df.columns)
+    assert len(bulk) and (bulk["条数"] >= 2).all()
 
 
 def test_report_page_generates_files(demo_env):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from dashboard.cli.common import CLI_ACTOR, add_db_option, store_from_args
@@ -125,31 +127,59 @@ def _print_record(record: dict, as_json: bool) -> None:
     print(f"记录哈希 {record['record_hash']}")
 
 
+def _draw_errors(
+    command: Callable[[argparse.Namespace], int],
+) -> Callable[[argparse.Namespace], int]:
+    """Every command of this module: a DrawError is printed (its one Chinese sentence) to stderr, exit 2."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        from dashboard.draw import DrawError
+
+        try:
+            return command(args)
+        except DrawError as exc:
+            return _err(str(exc))
+
+    return run
+
+
+def _record_options(args: argparse.Namespace) -> dict:
+    """The keyword arguments every draw takes from the shared options (_draw_options)."""
+    return {
+        "operator": args.operator,
+        "draw_date": args.date,
+        "ratios": args.ratio,
+        "witnesses": args.witness,
+    }
+
+
+def _preview_or_draw(
+    args: argparse.Namespace, preview: Callable[[], object], run: Callable[[], dict]
+) -> int:
+    """`draw` and `revisit-draw`: the preview with --dry-run, else the draw (needs --public-value)."""
+    if args.dry_run:
+        _print_preview(preview(), args.json)
+        return 0
+    if not (args.public_value or "").strip():
+        return _err("请用 --public-value 输入公开随机值（预览请加 --dry-run）。")
+    _print_record(run(), args.json)
+    return 0
+
+
+@_draw_errors
 def cmd_draw(args: argparse.Namespace) -> int:
     from dashboard import draw
 
     store = store_from_args(args)
-    try:
-        if args.dry_run:
-            _print_preview(draw.preview(store, args.task_code, args.date, args.ratio), args.json)
-            return 0
-        if not (args.public_value or "").strip():
-            return _err("请用 --public-value 输入公开随机值（预览请加 --dry-run）。")
-        record = draw.run_draw(
-            store,
-            args.task_code,
-            args.public_value,
-            operator=args.operator,
-            draw_date=args.date,
-            ratios=args.ratio,
-            witnesses=args.witness,
-        )
-    except draw.DrawError as exc:
-        return _err(str(exc))
-    _print_record(record, args.json)
-    return 0
+    return _preview_or_draw(
+        args,
+        lambda: draw.preview(store, args.task_code, args.date, args.ratio),
+        lambda: draw.run_draw(store, args.task_code, args.public_value, **_record_options(args)),
+    )
 
 
+@_draw_errors
 def cmd_redraw(args: argparse.Namespace) -> int:
     from dashboard import draw
 
@@ -158,72 +188,45 @@ def cmd_redraw(args: argparse.Namespace) -> int:
     if not (args.public_value or "").strip():
         return _err("请用 --public-value 输入新的公开随机值。")
     store = store_from_args(args)
-    try:
-        record = draw.redraw(
-            store,
-            args.draw_id,
-            args.public_value,
-            reason=args.reason,
-            operator=args.operator,
-            draw_date=args.date,
-            ratios=args.ratio,
-            witnesses=args.witness,
-        )
-    except draw.DrawError as exc:
-        return _err(str(exc))
-    _print_record(record, args.json)
+    options = _record_options(args)
+    _print_record(
+        draw.redraw(store, args.draw_id, args.public_value, reason=args.reason, **options),
+        args.json,
+    )
     return 0
 
 
+@_draw_errors
 def cmd_revisit(args: argparse.Namespace) -> int:
     from dashboard import draw
 
     store = store_from_args(args)
-    try:
-        if args.dry_run:
-            prev = draw.revisit_preview(
-                store, args.revisit_code, args.date, args.ratio, units=args.unit
-            )
-            _print_preview(prev, args.json)
-            return 0
-        if not (args.public_value or "").strip():
-            return _err("请用 --public-value 输入公开随机值（预览请加 --dry-run）。")
-        record = draw.run_revisit_draw(
-            store,
-            args.revisit_code,
-            args.public_value,
-            operator=args.operator,
-            draw_date=args.date,
-            ratios=args.ratio,
-            units=args.unit,
-            witnesses=args.witness,
-        )
-    except draw.DrawError as exc:
-        return _err(str(exc))
-    _print_record(record, args.json)
-    return 0
+    return _preview_or_draw(
+        args,
+        lambda: draw.revisit_preview(
+            store, args.revisit_code, args.date, args.ratio, units=args.unit
+        ),
+        lambda: draw.run_revisit_draw(
+            store, args.revisit_code, args.public_value, units=args.unit, **_record_options(args)
+        ),
+    )
 
 
+@_draw_errors
 def cmd_confirm(args: argparse.Namespace) -> int:
     from dashboard import draw
 
-    store = store_from_args(args)
-    try:
-        draw.confirm_draw(store, args.draw_id, args.user)
-    except draw.DrawError as exc:
-        return _err(str(exc))
+    draw.confirm_draw(store_from_args(args), args.draw_id, args.user)
     print(f"已确认抽取 {args.draw_id}。")
     return 0
 
 
+@_draw_errors
 def cmd_cert(args: argparse.Namespace) -> int:
     from dashboard import draw
 
     store = store_from_args(args)
-    try:
-        cert = draw.certificate(store, args.draw_id)
-    except draw.DrawError as exc:
-        return _err(str(exc))
+    cert = draw.certificate(store, args.draw_id)
     names = draw.names_for(store, cert)
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -242,6 +245,7 @@ def cmd_cert(args: argparse.Namespace) -> int:
     return 0
 
 
+@_draw_errors
 def cmd_verify(args: argparse.Namespace) -> int:
     from dashboard.draw import protocol
 
@@ -265,10 +269,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from dashboard import draw
 
     store = store_from_args(args)
-    try:
-        found = draw.verify_store(store, args.draw_id)
-    except draw.DrawError as exc:
-        return _err(str(exc))
+    found = draw.verify_store(store, args.draw_id)
     count = store.scalar("SELECT count(*) FROM draws")
     errors = [d for d in found if not d.warning]
     for d in found:

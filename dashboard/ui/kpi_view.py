@@ -1,8 +1,13 @@
-"""KPI cards and percent-formatted metric tables shared by the supervision pages."""
+"""KPI cards, percent-formatted metric tables and tabs of drill-down lists shared by the supervision pages.
+
+A drill-down list is a `Table` (caption, widgets or chart above it, then the rows with CSV/XLSX downloads);
+`table_tabs` lays out one tab a list. Rate (…率) and share (…占比) columns always show as percentages.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
@@ -50,6 +55,53 @@ def percent_columns(df: pd.DataFrame) -> dict:
     }
 
 
-def metric_table(df: pd.DataFrame, key: str, file_key: str) -> None:
-    """A drill-down list with rates as percentages and CSV/XLSX downloads named by `file_key`."""
-    data_table(df, key=key, download_basename=t(file_key), column_config=percent_columns(df))
+def metric_table(
+    df: pd.DataFrame, key: str, file_key: str, *, column_config: Mapping | None = None
+) -> None:
+    """A drill-down list with rates as percentages and CSV/XLSX downloads named by `file_key`.
+
+    `column_config` adds to (or overrides) the percent columns, e.g. a p-value format.
+    """
+    config = percent_columns(df) | dict(column_config or {})
+    data_table(df, key=key, download_basename=t(file_key), column_config=config)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One drill-down list as `show_table` draws it: caption, chart, table, downloads.
+
+    `rows` is a DataFrame or a function returning one; a function is called where the table stands, so
+    any widget it draws (a filter checkbox, a number input) appears between the caption and the table.
+    `key` is the table's widget key (downloads: `<key>_dl_csv` / `<key>_dl_xlsx`); `file`, `help` are
+    locale keys (download file name; caption above, formatted with `help_args`); `chart(df)` is drawn
+    above the table when there are rows; `columns` is extra column config over `percent_columns`.
+    """
+
+    key: str
+    file: str
+    rows: pd.DataFrame | Callable[[], pd.DataFrame]
+    help: str | None = None
+    help_args: Mapping[str, object] = field(default_factory=dict)
+    chart: Callable[[pd.DataFrame], None] | None = None
+    columns: Mapping | None = None
+
+
+def show_table(table: Table) -> pd.DataFrame:
+    """Draw one `Table` in the current container and return the rows shown."""
+    if table.help:
+        st.caption(t(table.help, **table.help_args))
+    df = table.rows() if callable(table.rows) else table.rows
+    if table.chart is not None and not df.empty:
+        table.chart(df)
+    metric_table(df, table.key, table.file, column_config=table.columns)
+    return df
+
+
+def table_tabs(tabs: Sequence[tuple[str, Table | Callable[[], None]]]) -> None:
+    """One st.tab a (title locale key, content): a `Table`, or a function drawing the tab itself."""
+    for tab, (_, content) in zip(st.tabs([t(title) for title, _ in tabs]), tabs, strict=True):
+        with tab:
+            if isinstance(content, Table):
+                show_table(content)
+            else:
+                content()
