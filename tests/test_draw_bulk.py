@@ -1,10 +1,9 @@
 """The compiled bulk path (bulk_sha + engine) equals the pure protocol, including its corner cases:
-message lengths across block boundaries, both block functions, 64-bit key ties, canonical JSON."""
+message lengths across block boundaries, both block functions, 64-bit key ties."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import random
 import subprocess
@@ -45,14 +44,16 @@ def test_keys_equal_hashlib_for_every_length():
         for j, suffix in enumerate(suffixes):
             full = hashlib.sha256(f"{SEED}/{code}{suffix}".encode()).hexdigest()
             assert format(int(prefixes[i, j]), "016x") == full[:16], (code, suffix)
-    assert hasher.hex_keys(rows).tolist() == [protocol.entity_key(SEED, c) for c in codes]
+    assert hasher.hex_keys(rows).astype("U64").tolist() == [
+        protocol.entity_key(SEED, c) for c in codes
+    ]
 
 
 def test_prefix_longer_than_one_block_and_sliced_arrays():
     prefix = "p" * 150  # two whole blocks absorbed into the midstate, 22 bytes carried over
     codes = pa.array(["skip", "a", "bb", "ccc"], pa.string()).slice(1)
     hasher = bulk_sha.Hasher(prefix, *engine._buffers(codes))
-    got = hasher.hex_keys(np.arange(3)).tolist()
+    got = hasher.hex_keys(np.arange(3)).astype("U64").tolist()
     assert got == [hashlib.sha256((prefix + c).encode()).hexdigest() for c in ("a", "bb", "ccc")]
 
 
@@ -63,7 +64,7 @@ def test_software_block_function_gives_the_same_keys():
         "from dashboard.draw import bulk_sha, engine\n"
         "codes = ['x' * n for n in range(131)] + ['中文', '']\n"
         "h = bulk_sha.Hasher('s/', *engine._buffers(pa.array(codes)))\n"
-        "got = h.hex_keys(np.arange(len(codes))).tolist()\n"
+        "got = h.hex_keys(np.arange(len(codes))).astype('U64').tolist()\n"
         "assert got == [hashlib.sha256(('s/' + c).encode()).hexdigest() for c in codes]\n"
         "print(bulk_sha.BLOCK_FUNCTION)\n"
     )
@@ -130,46 +131,3 @@ def test_teams_kernel_reports_ties_and_orders_by_unit_first():
     assert team[0].tolist() == [1, 3, 0]
     assert count.tolist() == [4, 3]
     assert tie.tolist() == [False, True]
-
-
-def _record(n: int, code: str = "91130129MA0000{:04d}") -> dict:
-    sels = [
-        {"entity_code": code.format(i), "stratum": "AB"[i % 2], "key": f"{i:064x}"}
-        for i in range(n)
-    ]
-    asgs = [
-        {
-            "entity_code": s["entity_code"],
-            "inspector_codes": ["K1", "S2"] if i % 3 else [],
-            "recused": ["K9"] if i % 4 == 0 else [],
-        }
-        for i, s in enumerate(sels)
-    ]
-    return {
-        "protocol": "v1",
-        "operator": '张"三\\',
-        "public_value": "07 12\n19",
-        "selections": sels,
-        "assignments": asgs,
-        "unstaffed": [s["entity_code"] for s in sels[:3]],
-        "strata": [{"stratum": "A", "pool_size": n, "ratio": "0.1", "size": 1}],
-        "supersedes": None,
-        "min_inspectors": 2,
-    }
-
-
-@pytest.mark.parametrize(
-    "code", ["91130129MA0000{:04d}", '代码"{:04d}', "code\\{:04d}", "行\n{:04d}", "é{:04d}"]
-)
-def test_canonical_json_is_byte_identical(code):
-    record = _record(engine.FAST_JSON_MIN + 10, code)
-    text = engine.canonical_json(record)
-    assert text == protocol.canonical_json(record)
-    assert json.loads(text) == record
-
-
-def test_canonical_json_falls_back_on_unexpected_shapes():
-    record = _record(engine.FAST_JSON_MIN + 1)
-    record["selections"][5]["extra"] = 1
-    record["assignments"][7]["inspector_codes"] = ("K1",)
-    assert engine.canonical_json(record) == protocol.canonical_json(record)

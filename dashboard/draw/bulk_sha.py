@@ -141,6 +141,30 @@ llvm.add_symbol(
 _block = types.ExternalFunction(_BLOCK_SYMBOL, types.void(types.voidptr, types.voidptr))
 
 
+@nb.njit(inline="always")
+def _digest(ctx, blk, mid, absorbed, head, data, start, stop, suf_data, suf_start, suf_stop):
+    """ctx[:8] = state after sha256(prefix + head + data[start:stop] + suf_data[suf_start:suf_stop])."""
+    ctx[:8] = mid
+    length = 0
+    for b in head:
+        blk[length] = b
+        length += 1
+    for p in range(start, stop):
+        blk[length] = data[p]
+        length += 1
+    for p in range(suf_start, suf_stop):
+        blk[length] = suf_data[p]
+        length += 1
+    bits = (absorbed + length) * 8
+    blk[length] = 0x80
+    end = ((length + 8) // 64 + 1) * 64
+    blk[length + 1 : end - 8] = 0
+    for q in range(8):
+        blk[end - 1 - q] = (bits >> (8 * q)) & 0xFF
+    for block_start in range(0, end, 64):
+        _block(ctx.ctypes.data, blk[block_start:].ctypes.data)
+
+
 @nb.njit(parallel=True, cache=True)
 def _state_words(mid, absorbed, head, offsets, data, rows, suf_offsets, suf_data, nwords, buf_len):
     """words[r, j, :nwords] of sha256(prefix + head + code[rows[r]] + suffix[j]).
@@ -148,8 +172,7 @@ def _state_words(mid, absorbed, head, offsets, data, rows, suf_offsets, suf_data
     `mid` is the state after the prefix's first `absorbed` bytes; codes and suffixes are Arrow-style
     offsets into UTF-8 byte buffers; buf_len is the padded remainder's room (a multiple of 64).
     """
-    n = len(rows)
-    m = len(suf_offsets) - 1
+    n, m = len(rows), len(suf_offsets) - 1
     out = np.empty((n, m, nwords), np.uint32)
     chunks = min(n, 256)
     for c in nb.prange(chunks):
@@ -158,27 +181,28 @@ def _state_words(mid, absorbed, head, offsets, data, rows, suf_offsets, suf_data
         for r in range(c * n // chunks, (c + 1) * n // chunks):
             row = rows[r]
             for j in range(m):
-                ctx[:8] = mid
-                blk[:] = 0
-                length = 0
-                for b in head:
-                    blk[length] = b
-                    length += 1
-                for p in range(offsets[row], offsets[row + 1]):
-                    blk[length] = data[p]
-                    length += 1
-                for p in range(suf_offsets[j], suf_offsets[j + 1]):
-                    blk[length] = suf_data[p]
-                    length += 1
-                bits = (absorbed + length) * 8
-                blk[length] = 0x80
-                end = ((length + 8) // 64 + 1) * 64
-                for q in range(8):
-                    blk[end - 1 - q] = (bits >> (8 * q)) & 0xFF
-                for start in range(0, end, 64):
-                    _block(ctx.ctypes.data, blk[start:].ctypes.data)
+                _digest(ctx, blk, mid, absorbed, head, data, offsets[row], offsets[row + 1],
+                        suf_data, suf_offsets[j], suf_offsets[j + 1])  # fmt: skip
                 for q in range(nwords):
                     out[r, j, q] = ctx[q]
+    return out
+
+
+@nb.njit(parallel=True, cache=True)
+def _prefix64(mid, absorbed, head, offsets, data, rows, suf_offsets, suf_data, buf_len):
+    """The first 8 bytes of each key of _state_words as one big-endian uint64 (orders like hex)."""
+    n, m = len(rows), len(suf_offsets) - 1
+    out = np.empty((n, m), np.uint64)
+    chunks = min(n, 256)
+    for c in nb.prange(chunks):
+        ctx = np.zeros(_CTX_WORDS, np.uint32)
+        blk = np.zeros(buf_len, np.uint8)
+        for r in range(c * n // chunks, (c + 1) * n // chunks):
+            row = rows[r]
+            for j in range(m):
+                _digest(ctx, blk, mid, absorbed, head, data, offsets[row], offsets[row + 1],
+                        suf_data, suf_offsets[j], suf_offsets[j + 1])  # fmt: skip
+                out[r, j] = (np.uint64(ctx[0]) << np.uint64(32)) | np.uint64(ctx[1])
     return out
 
 
@@ -225,6 +249,38 @@ def _teams(keys, eligible, upos, nunits, k, width):
     return team, count, tie
 
 
+@nb.njit(parallel=True, cache=True)
+def _fill_lines(out, starts, code_off, code_data, s_off, s_data, s_index):
+    """Writes "code|stratum\n" for each row at starts[row] (the pool-hash text, in row order)."""
+    n = len(starts)
+    chunks = min(n, 256)
+    for c in nb.prange(chunks):
+        for r in range(c * n // chunks, (c + 1) * n // chunks):
+            p = starts[r]
+            for q in range(code_off[r], code_off[r + 1]):
+                out[p] = code_data[q]
+                p += 1
+            out[p] = 124  # "|"
+            p += 1
+            s = s_index[r]
+            for q in range(s_off[s], s_off[s + 1]):
+                out[p] = s_data[q]
+                p += 1
+            out[p] = 10  # "\n"
+
+
+def pool_text(codes, strata, strata_index) -> np.ndarray:
+    """The UTF-8 text hashed into the pool hash; codes and strata as (offsets, bytes) pairs and
+    strata_index mapping each row to its stratum's position."""
+    (code_off, code_data), (s_off, s_data) = codes, strata
+    lengths = np.diff(code_off) + np.diff(s_off)[strata_index] + 2
+    starts = np.zeros(len(lengths) + 1, np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    out = np.empty(int(starts[-1]), np.uint8)
+    _fill_lines(out, starts[:-1], code_off, code_data, s_off, s_data, strata_index)
+    return out
+
+
 # -- Python side --------------------------------------------------------------------------------
 
 
@@ -254,11 +310,11 @@ class Hasher:
         lengths = np.diff(self.offsets)
         self.max_code = int(lengths.max()) if len(lengths) else 0
 
-    def words(self, rows: np.ndarray, suffixes: list[str], nwords: int) -> np.ndarray:
+    def _args(self, rows: np.ndarray, suffixes: list[str]) -> tuple:
         suf_offsets, suf_data = _utf8(suffixes)
         longest = len(self.head) + self.max_code + int(np.diff(suf_offsets).max(initial=0))
         buf_len = ((longest + 8) // 64 + 1) * 64
-        return _state_words(
+        return (
             self.mid,
             self.absorbed,
             self.head,
@@ -267,24 +323,26 @@ class Hasher:
             rows.astype(np.int64, copy=False),
             suf_offsets,
             suf_data if len(suf_data) else np.zeros(1, np.uint8),
-            nwords,
-            buf_len,
-        )
+        ), buf_len
+
+    def words(self, rows: np.ndarray, suffixes: list[str], nwords: int) -> np.ndarray:
+        args, buf_len = self._args(rows, suffixes)
+        return _state_words(*args, nwords, buf_len)
 
     def prefix64(self, rows: np.ndarray, suffixes: list[str]) -> np.ndarray:
         """The first 8 bytes of each key as big-endian uint64 (orders like the hex keys)."""
-        w = self.words(rows, suffixes, 2).astype(np.uint64)
-        return (w[..., 0] << np.uint64(32)) | w[..., 1]
+        args, buf_len = self._args(rows, suffixes)
+        return _prefix64(*args, buf_len)
 
     def hex_keys(self, rows: np.ndarray, suffix: str = "") -> np.ndarray:
-        """Full lowercase hex keys (numpy unicode array, one per row)."""
+        """Full lowercase hex keys as ASCII bytes (numpy S64 array, one per row; .astype("U64") for str)."""
         w = self.words(rows, [suffix], 8)[:, 0, :]
         raw = np.ascontiguousarray(w.astype(">u4")).view(np.uint8).reshape(len(rows), 32)
         lut = np.frombuffer(b"0123456789abcdef", np.uint8)
         out = np.empty((len(rows), 64), np.uint8)
         out[:, 0::2] = lut[raw >> 4]
         out[:, 1::2] = lut[raw & 15]
-        return out.view("S64").ravel().astype("U64")
+        return out.view("S64").ravel()
 
 
 def _compress_host(ctx: np.ndarray, block: bytes) -> None:

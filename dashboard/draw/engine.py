@@ -8,9 +8,9 @@ paths on the same inputs.
 
 from __future__ import annotations
 
+import gc
 import hashlib
-import json
-import re
+from contextlib import contextmanager
 
 import numpy as np
 import pyarrow as pa
@@ -23,6 +23,19 @@ FAST_POOL_MIN = 20_000
 FAST_PAIRS_MIN = 20_000
 
 
+@contextmanager
+def gc_paused():
+    """Pause Python's cycle collector: a large draw builds hundreds of thousands of acyclic dicts,
+    and the collector would rescan them over and over (about 1 s of an 8,000,000 pool's draw)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def empty_pool() -> pa.Table:
     return pa.table(
         {"entity_code": pa.array([], pa.string()), "stratum": pa.array([], pa.string())}
@@ -31,15 +44,23 @@ def empty_pool() -> pa.Table:
 
 def as_pool_table(pool: pa.Table) -> pa.Table:
     """Check a pool table: the two columns, strings, sorted by entity_code without duplicates."""
-    table = pool.select(["entity_code", "stratum"]).cast(
-        pa.schema([("entity_code", pa.string()), ("stratum", pa.string())])
-    )
+    table = pool.select(["entity_code", "stratum"])
+    if pa.types.is_dictionary(table.schema.field("stratum").type):
+        table = table.set_column(1, "stratum", table["stratum"].cast(pa.string()))
+    table = table.cast(pa.schema([("entity_code", pa.string()), ("stratum", pa.string())]))
     codes = table["entity_code"]
     if len(codes) > 1 and not pc.all(pc.greater(codes[1:], codes[:-1])).as_py():
         raise ValueError("名录未按主体编码升序排列或有重复编码")
     if table["entity_code"].null_count or table["stratum"].null_count:
         raise ValueError("名录含空的主体编码或分层")
-    return table
+    # one chunk, and a handful of strata encoded once, for counting, hashing and selecting
+    table = table.combine_chunks()
+    return table.set_column(1, "stratum", table["stratum"].combine_chunks().dictionary_encode())
+
+
+def strata_array(pool: pa.Table) -> pa.DictionaryArray:
+    column = pool["stratum"].combine_chunks()
+    return column if pa.types.is_dictionary(column.type) else column.dictionary_encode()
 
 
 def pool_pairs(pool: pa.Table) -> list[tuple[str, str]]:
@@ -50,31 +71,31 @@ def pool_hash(pool: pa.Table) -> str:
     """protocol.pool_hash over an Arrow pool without a Python loop per member."""
     if pool.num_rows < FAST_POOL_MIN:
         return protocol.pool_hash(pool_pairs(pool))
-    lines = pc.binary_join_element_wise(
-        pool["entity_code"], pa.scalar("|"), pool["stratum"], pa.scalar("\n"), ""
+    from dashboard.draw import bulk_sha
+
+    strata = strata_array(pool)
+    text = bulk_sha.pool_text(
+        _buffers(pool["entity_code"].combine_chunks()),
+        _buffers(strata.dictionary),
+        strata.indices.to_numpy(zero_copy_only=False),
     )
-    h = hashlib.sha256()
-    for chunk in lines.chunks:
-        chunk = chunk.cast(pa.large_string())
-        if len(chunk) == 0:
-            continue
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)
-        start, end = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
-        h.update(memoryview(chunk.buffers()[2])[start:end])
-    return h.hexdigest()
+    return hashlib.sha256(text).hexdigest()
 
 
 def strata_counts(pool: pa.Table) -> dict[str, int]:
-    counts = pc.value_counts(pool["stratum"])
-    return {v["values"].as_py(): v["counts"].as_py() for v in counts}
+    strata = strata_array(pool)
+    counts = np.bincount(
+        strata.indices.to_numpy(zero_copy_only=False), minlength=len(strata.dictionary)
+    )
+    return {
+        name: int(n) for name, n in zip(strata.dictionary.to_pylist(), counts, strict=True) if n
+    }
 
 
 def _buffers(codes: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Arrow-style offsets and UTF-8 bytes of a string array (no copy of the text)."""
-    codes = codes.cast(pa.large_string())
-    offsets = np.frombuffer(codes.buffers()[1], np.int64)[
-        codes.offset : codes.offset + len(codes) + 1
-    ]
+    width = np.int64 if pa.types.is_large_string(codes.type) else np.int32
+    offsets = np.frombuffer(codes.buffers()[1], width)[codes.offset : codes.offset + len(codes) + 1]
     data = codes.buffers()[2]
     return offsets, np.frombuffer(data, np.uint8) if data is not None else np.zeros(1, np.uint8)
 
@@ -87,7 +108,7 @@ def select_targets(pool: pa.Table, seed: str, sizes: dict[str, int]) -> list[dic
     from dashboard.draw import bulk_sha
 
     codes = pool["entity_code"].combine_chunks()
-    strata = pool["stratum"].combine_chunks().dictionary_encode()
+    strata = strata_array(pool)
     ids = strata.indices.to_numpy(zero_copy_only=False)
     names = strata.dictionary.to_pylist()
     hasher = bulk_sha.Hasher(f"{seed}/", *_buffers(codes))
@@ -103,11 +124,11 @@ def select_targets(pool: pa.Table, seed: str, sizes: dict[str, int]) -> list[dic
             bound = np.partition(prefixes, n - 1)[n - 1]
             members = members[prefixes <= bound]
         keys = hasher.hex_keys(members)
-        order = np.argsort(keys, kind="stable")[:n]
+        order = np.argsort(keys)[:n]  # keys are distinct: SHA-256 of distinct messages
         picked = pc.take(codes, pa.array(members[order])).to_pylist()
         out.extend(
             {"entity_code": c, "stratum": name, "key": k}
-            for c, k in zip(picked, keys[order].tolist(), strict=True)
+            for c, k in zip(picked, keys[order].astype("U64").tolist(), strict=True)
         )
     return out
 
@@ -137,13 +158,12 @@ def compute_assignments(
     member_index = {code: j for j, code in enumerate(members)}
     codes = [s["entity_code"] for s in selections]
     eligible = np.ones((len(codes), len(members)), np.bool_)
-    clean_recused: dict[str, list[str]] = {}
-    row_of = {code: i for i, code in enumerate(codes)}
-    for code, inspectors in recused.items():
-        kept = sorted(set(inspectors) & member_index.keys())
-        clean_recused[code] = kept
-        if code in row_of:
-            eligible[row_of[code], [member_index[i] for i in kept]] = False
+    clean_recused = {code: sorted(set(v) & member_index.keys()) for code, v in recused.items() if v}
+    if clean_recused:
+        row_of = {code: i for i, code in enumerate(codes)}
+        for code, kept in clean_recused.items():
+            if code in row_of:
+                eligible[row_of[code], [member_index[i] for i in kept]] = False
     hasher = bulk_sha.Hasher(f"{seed}/", *_buffers(pa.array(codes, pa.string())))
     keys = hasher.prefix64(np.arange(len(codes)), ["/" + code for code in members])
     upos = np.array([unit_pos.get(p["unit_code"], len(unit_pos)) for p in inspector_pool])
@@ -170,87 +190,3 @@ def compute_assignments(
     ]
     unstaffed = [code for code, s in zip(codes, short, strict=True) if s]
     return assignments, unstaffed
-
-
-# -- canonical JSON of big records ----------------------------------------------------------------
-
-_SELECTION_KEYS = ("entity_code", "key", "stratum")
-_ASSIGNMENT_KEYS = ("entity_code", "inspector_codes", "recused")
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
-FAST_JSON_MIN = 5_000
-
-
-def canonical_json(record: dict) -> str:
-    """protocol.canonical_json, byte for byte, without json's per-object cost on big lists.
-
-    The selections and assignments lists are written by string joins when every string in them
-    is plain (no quote, backslash or control character, which are the only characters json.dumps
-    escapes with ensure_ascii=False) and every item has exactly the keys of the protocol; anything
-    else goes through json.dumps.
-    """
-    sels, asgs = record.get("selections"), record.get("assignments")
-    if not isinstance(sels, list) or not isinstance(asgs, list) or len(sels) < FAST_JSON_MIN:
-        return protocol.canonical_json(record)
-    fast = {"selections": _selections_json(sels), "assignments": _assignments_json(asgs)}
-    if None in fast.values():
-        return protocol.canonical_json(record)
-    dumps = json.dumps
-    parts = [
-        dumps(key, ensure_ascii=False)
-        + ":"
-        + (
-            fast[key]
-            if key in fast
-            else dumps(record[key], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        )
-        for key in sorted(record)
-    ]
-    return "{" + ",".join(parts) + "}"
-
-
-def _plain(strings: list) -> bool:
-    return all(type(s) is str for s in strings) and not _NEEDS_ESCAPE.search("".join(strings))
-
-
-def _selections_json(sels: list) -> str | None:
-    if not all(type(s) is dict and tuple(sorted(s)) == _SELECTION_KEYS for s in sels):
-        return None
-    codes = [s["entity_code"] for s in sels]
-    keys = [s["key"] for s in sels]
-    strata = [s["stratum"] for s in sels]
-    if not (_plain(codes) and _plain(keys) and _plain(strata)):
-        return None
-    return (
-        "["
-        + ",".join(
-            f'{{"entity_code":"{c}","key":"{k}","stratum":"{s}"}}'
-            for c, k, s in zip(codes, keys, strata, strict=True)
-        )
-        + "]"
-    )
-
-
-def _assignments_json(asgs: list) -> str | None:
-    if not all(type(a) is dict and tuple(sorted(a)) == _ASSIGNMENT_KEYS for a in asgs):
-        return None
-    codes = [a["entity_code"] for a in asgs]
-    teams = [a["inspector_codes"] for a in asgs]
-    recused = [a["recused"] for a in asgs]
-    if not all(type(t) is list for t in teams) or not all(type(r) is list for r in recused):
-        return None
-    flat_teams = [c for t in teams for c in t]
-    flat_recused = [c for r in recused for c in r]
-    if not (_plain(codes) and _plain(flat_teams) and _plain(flat_recused)):
-        return None
-
-    def array(items: list) -> str:
-        return '["' + '","'.join(items) + '"]' if items else "[]"
-
-    return (
-        "["
-        + ",".join(
-            f'{{"entity_code":"{c}","inspector_codes":{array(t)},"recused":{array(r)}}}'
-            for c, t, r in zip(codes, teams, recused, strict=True)
-        )
-        + "]"
-    )

@@ -84,7 +84,7 @@ def _verify_one(store: Store, row: dict, expected_previous: str | None) -> list[
     except ValueError:
         bad("记录内容", "record_json 不是有效的 JSON")
         return out
-    if engine.canonical_json(record) != row["record_json"]:
+    if protocol.canonical_json(record) != row["record_json"]:
         bad("记录内容", "record_json 不是规范 JSON 形式（被改动过）")
     rhash = protocol.sha256_hex(row["previous_hash"] + row["record_json"])
     if rhash != row["record_hash"]:
@@ -225,6 +225,7 @@ def _drift(store: Store, record: dict, draw_id: str) -> list[Difference]:
     return out
 
 
+@engine.gc_paused()
 def verify_store(store: Store, draw_id: str | None = None) -> list[Difference]:
     """Recompute every draw (or one) from its frozen pool and check the chain; [] = all holds."""
     rows = store.df("SELECT * FROM draws ORDER BY chain_pos").to_dict("records")

@@ -208,6 +208,8 @@ def _min_inspectors(store: Store, item_codes: list[str]) -> int:
 
 def resolve_task_pool(store: Store, item_codes: list[str], draw_date: date) -> pa.Table:
     """Protocol step 1: the task pool with strata, sorted by entity_code."""
+    items = item_codes or [""]
+    exact = " OR ".join(f"list_contains(e.tags, $item{i})" for i in range(len(items)))
     cur = store.cursor()
     try:
         table = cur.sql(
@@ -222,15 +224,18 @@ def resolve_task_pool(store: Store, item_codes: list[str], draw_date: date) -> p
             WHERE e.status = '存续'
               AND (e.closed_on IS NULL OR e.closed_on > $d)
               AND (e.registered_on IS NULL OR e.registered_on <= $d)
-              AND list_has_any(list_transform(e.tags, lambda x: trim(x)), $items)
+              -- tags are compared trimmed; exact tests first (list_contains is the fastest) spare
+              -- most rows the trim
+              AND ({exact} OR list_has_any(list_transform(e.tags, lambda x: trim(x)), $items))
             ORDER BY e.entity_code
-            """,
+            """.replace("{exact}", exact),
             params={
                 "system": RISK_SYSTEM,
                 "month": f"{draw_date:%Y-%m}",
                 "ungraded": UNGRADED,
                 "d": draw_date,
-                "items": item_codes or [""],
+                "items": items,
+                **{f"item{i}": item for i, item in enumerate(items)},
             },
         ).to_arrow_table()
     finally:
@@ -352,6 +357,7 @@ def _warnings(units: list[str], pool_members: list[dict], min_inspectors: int) -
     return out
 
 
+@engine.gc_paused()
 def preview(
     store: Store, task_code: str, draw_date: date | str | None = None, ratios: Any = None
 ) -> DrawPreview:
@@ -429,6 +435,7 @@ def revisit_preview(
 # -- computing and recording -------------------------------------------------------------------
 
 
+@engine.gc_paused()
 def compute_record(
     prev: DrawPreview,
     public_value: str,
@@ -517,6 +524,7 @@ def _record(
     )
 
 
+@engine.gc_paused()
 def write_record(
     store: Store,
     prev: DrawPreview,
@@ -585,7 +593,7 @@ def write_record(
                 "previous_hash": previous_hash,
             }
         )
-        rjson = engine.canonical_json(record)
+        rjson = protocol.canonical_json(record)
         rhash = protocol.sha256_hex(previous_hash + rjson)
         cur.execute(
             "INSERT INTO draws (draw_id, chain_pos, kind, task_code, draw_date, operator, witnesses,"
