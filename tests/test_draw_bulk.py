@@ -131,3 +131,17 @@ def test_teams_kernel_reports_ties_and_orders_by_unit_first():
     assert team[0].tolist() == [1, 3, 0]
     assert count.tolist() == [4, 3]
     assert tie.tolist() == [False, True]
+
+
+def test_kernels_from_many_threads_at_once():
+    """Streamlit serves sessions on threads; parallel kernels must not run concurrently (numba's
+    workqueue pool aborts the process), and each caller still gets its own right answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    codes = [f"9113{i:014d}" for i in range(30_000)]
+    hasher = bulk_sha.Hasher(f"{SEED}/", *_buffers(codes))
+    rows = np.arange(len(codes))
+    expected = hasher.prefix64(rows, [""])
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: hasher.prefix64(rows, [""]), range(8)))
+    assert all(np.array_equal(r, expected) for r in results)

@@ -15,6 +15,7 @@ import ctypes
 import ctypes.util
 import hashlib
 import os
+import threading
 
 import llvmlite.binding as llvm
 import numba as nb
@@ -50,6 +51,9 @@ _H0 = np.array(
 _M32 = np.uint64(0xFFFFFFFF)
 _CTX_WORDS = 32  # room for OpenSSL's SHA256_CTX (112 bytes); the state h[0..7] comes first
 _BLOCK_SYMBOL = "dashboard_sha256_block"
+# numba's default thread pool (workqueue) aborts the process if two Python threads run parallel
+# kernels at once, and Streamlit serves each session on its own thread: one kernel at a time
+_KERNEL_LOCK = threading.Lock()
 
 
 @nb.njit(inline="always")
@@ -277,7 +281,8 @@ def pool_text(codes, strata, strata_index) -> np.ndarray:
     starts = np.zeros(len(lengths) + 1, np.int64)
     np.cumsum(lengths, out=starts[1:])
     out = np.empty(int(starts[-1]), np.uint8)
-    _fill_lines(out, starts[:-1], code_off, code_data, s_off, s_data, strata_index)
+    with _KERNEL_LOCK:
+        _fill_lines(out, starts[:-1], code_off, code_data, s_off, s_data, strata_index)
     return out
 
 
@@ -327,12 +332,14 @@ class Hasher:
 
     def words(self, rows: np.ndarray, suffixes: list[str], nwords: int) -> np.ndarray:
         args, buf_len = self._args(rows, suffixes)
-        return _state_words(*args, nwords, buf_len)
+        with _KERNEL_LOCK:
+            return _state_words(*args, nwords, buf_len)
 
     def prefix64(self, rows: np.ndarray, suffixes: list[str]) -> np.ndarray:
         """The first 8 bytes of each key as big-endian uint64 (orders like the hex keys)."""
         args, buf_len = self._args(rows, suffixes)
-        return _prefix64(*args, buf_len)
+        with _KERNEL_LOCK:
+            return _prefix64(*args, buf_len)
 
     def hex_keys(self, rows: np.ndarray, suffix: str = "") -> np.ndarray:
         """Full lowercase hex keys as ASCII bytes (numpy S64 array, one per row; .astype("U64") for str)."""
@@ -355,4 +362,5 @@ def _compress_host(ctx: np.ndarray, block: bytes) -> None:
 
 def teams(keys: np.ndarray, eligible: np.ndarray, upos: np.ndarray, nunits: int, k: int):
     """See _teams; width leaves room for one per unit or k, whichever is larger."""
-    return _teams(keys, eligible, upos.astype(np.int64), nunits, k, max(k, nunits, 1))
+    with _KERNEL_LOCK:
+        return _teams(keys, eligible, upos.astype(np.int64), nunits, k, max(k, nunits, 1))
