@@ -2,6 +2,7 @@
 
     uv run python benchmarks/bench_draw.py                 # pools of 1,000,000 and 8,000,000
     uv run python benchmarks/bench_draw.py --sizes 200000
+    uv run python benchmarks/bench_draw.py --on-disk       # the store in a file, as in use
 
 For each size it builds an in-memory store with that many entities tagged with the task's item
 (grades A 40% / B 35% / C 15% / D 5% / none 5%; plan ratios A 1% / B 2% / C 10% / D 30% / else 3%;
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import tempfile
 import time
 from datetime import date
 
@@ -91,16 +93,23 @@ def build(store, n: int) -> None:
         )
 
 
-def bench(n: int) -> None:
-    store = open_store(":memory:", max_execution_ms=0)
+def bench(n: int, on_disk: bool) -> None:
+    folder = tempfile.TemporaryDirectory() if on_disk else None
+    path = os.path.join(folder.name, "bench.duckdb") if folder else ":memory:"
+    store = open_store(path, max_execution_ms=0)
     t = time.perf_counter()
     build(store, n)
-    print(f"\n== pool of about {n:,} entities (store built in {time.perf_counter() - t:.1f} s)")
+    where = "in a file" if on_disk else "in memory"
+    print(
+        f"\n== pool of about {n:,} entities, store {where} (built in {time.perf_counter() - t:.1f} s)"
+    )
     # T1: plan grade ratios (≈4.4% selected: the team matching over selections dominates);
     # T2: ratio 0.001 for every stratum (the per-pool-member cost alone)
     for task, ratios in (("T1", None), ("T2", "0.001")):
         draw_once(store, task, ratios)
     store.close()
+    if folder:
+        folder.cleanup()
 
 
 def draw_once(store, task: str, ratios, repeats: int = 3) -> None:
@@ -164,9 +173,10 @@ def draw_once(store, task: str, ratios, repeats: int = 3) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 8_000_000])
+    parser.add_argument("--on-disk", action="store_true", help="store in a temporary file")
     args = parser.parse_args()
     for n in args.sizes:
-        bench(n)
+        bench(n, args.on_disk)
 
 
 if __name__ == "__main__":
