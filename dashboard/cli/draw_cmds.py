@@ -1,4 +1,10 @@
-"""`dashboard draw`, `redraw`, `revisit-draw`, `confirm-draw`, `draw-cert` and `verify` (DESIGN.md §6)."""
+"""`dashboard draw`, `redraw`, `revisit-draw`, `confirm-draw`, `draw-cert` and `verify` (DESIGN.md §6).
+
+With `--as`: draws, redraws and confirmations are administrator-only (as on the 随机抽取 page) and the
+operator / confirmer is the account's user name; `draw-cert` and `verify` read only the draws in the
+account's scoped ledger (dashboard.draw.ledger with its Scope): a unit user gets certificates of its own
+units' draws, and `verify` checks the whole chain but details only the differences of those draws.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,16 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from dashboard.cli.common import CLI_ACTOR, add_db_option, store_from_args
+from dashboard.cli.common import (
+    ADMIN,
+    CLI_ACTOR,
+    SCOPED,
+    CliRefused,
+    actor_name,
+    add_db_option,
+    cli_user,
+    store_from_args,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,14 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--dry-run", action="store_true", help="只预览：各层名录数、比例、抽取数与名录哈希"
     )
-    p.set_defaults(func=cmd_draw)
+    p.set_defaults(func=cmd_draw, access=ADMIN)
 
     p = sub.add_parser("redraw", help="重新抽取（取代原抽取，必须说明原因）")
     add_db_option(p)
     p.add_argument("draw_id", metavar="DRAW_ID", help="要取代的抽取编号")
     p.add_argument("--reason", default=None, help="重新抽取的原因（必填）")
     _draw_options(p)
-    p.set_defaults(func=cmd_redraw)
+    p.set_defaults(func=cmd_redraw, access=ADMIN)
 
     p = sub.add_parser("revisit-draw", help="回访抽取：从已完结的后续处理中按单位分层抽取")
     add_db_option(p)
@@ -37,32 +52,36 @@ def register(sub: argparse._SubParsersAction) -> None:
     _draw_options(p)
     p.add_argument("--unit", action="append", default=None, help="只抽这些责任单位（可重复）")
     p.add_argument("--dry-run", action="store_true", help="只预览")
-    p.set_defaults(func=cmd_revisit)
+    p.set_defaults(func=cmd_revisit, access=ADMIN)
 
     p = sub.add_parser("confirm-draw", help="确认抽取名单")
     add_db_option(p)
     p.add_argument("draw_id", metavar="DRAW_ID")
-    p.add_argument("--user", default=CLI_ACTOR, help="确认人")
-    p.set_defaults(func=cmd_confirm)
+    p.add_argument(
+        "--user", default=None, help=f"确认人（默认“{CLI_ACTOR}”；使用 --as 时为该账号）"
+    )
+    p.set_defaults(func=cmd_confirm, access=ADMIN)
 
     p = sub.add_parser("draw-cert", help="导出抽取证书（JSON + 可打印 HTML）")
     add_db_option(p)
     p.add_argument("draw_id", metavar="DRAW_ID")
     p.add_argument("--out", type=Path, default=Path("."), help="输出目录（默认当前目录）")
     p.add_argument("--public", action="store_true", help="另写一份不含风险分层的公示版 HTML")
-    p.set_defaults(func=cmd_cert)
+    p.set_defaults(func=cmd_cert, access=SCOPED)
 
     p = sub.add_parser("verify", help="复核抽取台账（全部或一次抽取），或用 --cert 复核一份证书")
     add_db_option(p)
     p.add_argument("draw_id", metavar="DRAW_ID", nargs="?", default=None)
     p.add_argument("--cert", type=Path, default=None, help="只复核这份 JSON 证书（不需要数据库）")
-    p.set_defaults(func=cmd_verify)
+    p.set_defaults(func=cmd_verify, access=SCOPED)
 
 
 def _draw_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--public-value", default=None, help="事先公布或当众产生的公开随机值")
     p.add_argument("--date", default=None, help="抽取日期 YYYY-MM-DD（默认今天）")
-    p.add_argument("--operator", default=CLI_ACTOR, help="操作人")
+    p.add_argument(
+        "--operator", default=None, help=f"操作人（默认“{CLI_ACTOR}”；使用 --as 时为该账号）"
+    )
     p.add_argument(
         "--ratio",
         action="append",
@@ -127,6 +146,37 @@ def _print_record(record: dict, as_json: bool) -> None:
     print(f"记录哈希 {record['record_hash']}")
 
 
+def _visible_draws(store, args: argparse.Namespace) -> set[str] | None:
+    """Draw ids the --as account may read (its scoped ledger, every year); None = every draw."""
+    from datetime import date
+
+    from dashboard import draw
+    from dashboard.auth import scope_for
+
+    user = cli_user(args)
+    if user is None or user.allowed_units is None:
+        return None
+    years = sorted({d.year for d in draw.ledger(store)["draw_date"]})
+    visible: set[str] = set()
+    for year in years:
+        scope = scope_for(user, year, date(year, 12, 31))
+        visible.update(draw.ledger(store, scope)["draw_id"])
+    return visible
+
+
+def _require_visible(store, args: argparse.Namespace, draw_id: str) -> None:
+    visible = _visible_draws(store, args)
+    if visible is None or draw_id in visible:
+        return
+    from dashboard import draw
+
+    if draw_id not in set(draw.ledger(store)["draw_id"]):
+        return  # unknown: the draw functions say so
+    raise CliRefused(
+        f"抽取 {draw_id} 不属于账号 {cli_user(args).username} 所在单位的任务，无权查看。"
+    )
+
+
 def _draw_errors(
     command: Callable[[argparse.Namespace], int],
 ) -> Callable[[argparse.Namespace], int]:
@@ -147,7 +197,7 @@ def _draw_errors(
 def _record_options(args: argparse.Namespace) -> dict:
     """The keyword arguments every draw takes from the shared options (_draw_options)."""
     return {
-        "operator": args.operator,
+        "operator": actor_name(args, args.operator, "--operator"),
         "draw_date": args.date,
         "ratios": args.ratio,
         "witnesses": args.witness,
@@ -216,7 +266,7 @@ def cmd_revisit(args: argparse.Namespace) -> int:
 def cmd_confirm(args: argparse.Namespace) -> int:
     from dashboard import draw
 
-    draw.confirm_draw(store_from_args(args), args.draw_id, args.user)
+    draw.confirm_draw(store_from_args(args), args.draw_id, actor_name(args, args.user, "--user"))
     print(f"已确认抽取 {args.draw_id}。")
     return 0
 
@@ -226,6 +276,7 @@ def cmd_cert(args: argparse.Namespace) -> int:
     from dashboard import draw
 
     store = store_from_args(args)
+    _require_visible(store, args, args.draw_id)
     cert = draw.certificate(store, args.draw_id)
     names = draw.names_for(store, cert)
     out = args.out
@@ -269,12 +320,23 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from dashboard import draw
 
     store = store_from_args(args)
+    if args.draw_id:
+        _require_visible(store, args, args.draw_id)
     found = draw.verify_store(store, args.draw_id)
-    count = store.scalar("SELECT count(*) FROM draws")
+    visible = _visible_draws(store, args)
+    shown = found if visible is None else [d for d in found if d.draw_id in visible]
+    hidden = [d for d in found if d not in shown and not d.warning]
     errors = [d for d in found if not d.warning]
-    for d in found:
+    for d in shown:
         print(str(d))
-    scope = f"抽取 {args.draw_id}" if args.draw_id else f"全部 {count} 次抽取"
+    if hidden:
+        print(f"另有 {len(hidden)} 处不一致属于其他单位的抽取（不显示明细），请告知办公室管理员。")
+    if args.draw_id:
+        scope = f"抽取 {args.draw_id}"
+    elif visible is None:
+        scope = f"全部 {store.scalar('SELECT count(*) FROM draws')} 次抽取"
+    else:
+        scope = f"哈希链及本账号单位的 {len(visible)} 次抽取"
     if errors:
         print(f"结论：{scope}复核发现 {len(errors)} 处不一致。")
         return 1

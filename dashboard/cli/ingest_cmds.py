@@ -1,4 +1,9 @@
-"""`dashboard import`, `dashboard export` and `dashboard templates` (DESIGN.md §4)."""
+"""`dashboard import`, `dashboard export` and `dashboard templates` (DESIGN.md §4).
+
+With `--as`: import is administrator-only (audited under the account's name); export writes every unit's
+rows in the interchange format, so like the 数据管理 page it is refused to accounts limited to their own
+units (unit, readonly); templates hold no data.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dashboard.cli.common import CLI_ACTOR, add_db_option, store_from_args
+from dashboard.cli.common import ADMIN, ALL_UNITS, ANY, actor_name, add_db_option, store_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -14,16 +19,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_option(p)
     p.add_argument("path", type=Path, help="CSV 文件夹、.csv 文件或 .xlsx 工作簿")
     p.add_argument("--dry-run", action="store_true", help="只检查并统计，不写入数据库")
-    p.set_defaults(func=cmd_import)
+    p.set_defaults(func=cmd_import, access=ADMIN)
 
     p = sub.add_parser("export", help="把全部 12 张表导出为 CSV（可再导入）")
     add_db_option(p)
     p.add_argument("directory", type=Path, help="输出文件夹（不存在时自动创建）")
-    p.set_defaults(func=cmd_export)
+    p.set_defaults(func=cmd_export, access=ALL_UNITS)
 
     p = sub.add_parser("templates", help="生成导入模板（每表一个 CSV 和一个 XLSX 工作簿）")
     p.add_argument("directory", type=Path, help="输出文件夹（不存在时自动创建）")
-    p.set_defaults(func=cmd_templates)
+    p.set_defaults(func=cmd_templates, access=ANY)
 
 
 def _progress(fraction: float, message: str) -> None:
@@ -38,7 +43,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"参数错误：找不到 {args.path}，请检查路径。", file=sys.stderr)
         return 2
     store = store_from_args(args)
-    report = run_import(store, args.path, actor=CLI_ACTOR, dry_run=args.dry_run, progress=_progress)
+    report = run_import(
+        store, args.path, actor=actor_name(args), dry_run=args.dry_run, progress=_progress
+    )
     for p in sorted(report.problems, key=lambda p: p.severity != "error"):
         row = "" if p.row is None else str(p.row)
         print(

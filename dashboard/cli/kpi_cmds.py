@@ -1,4 +1,8 @@
-"""`dashboard kpi`: the §5 KPIs for a year, as JSON (`--json`) or a readable Chinese table."""
+"""`dashboard kpi`: the §5 KPIs for a year, as JSON (`--json`) or a readable Chinese table.
+
+With `--as` the KPIs are computed with the account's Scope (dashboard.auth.scope_for), so a unit user's
+figures cover only its own units; `--unit` must then be one of them.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from dashboard import config
-from dashboard.cli.common import add_db_option, store_from_args
+from dashboard.cli.common import SCOPED, CliRefused, add_db_option, cli_user, store_from_args
 from dashboard.metrics.kpi import KPI_KEYS, compute_kpis, format_target, format_value, kpis_json
 from dashboard.scope import Scope
 
@@ -28,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--as-of", type=_as_of, default=None, help="统计截止日 YYYY-MM-DD（默认今天）")
     p.add_argument("--unit", default=None, help="只统计某单位（单位编码，如 KCK）")
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
-    p.set_defaults(func=cmd_kpi)
+    p.set_defaults(func=cmd_kpi, access=SCOPED)
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:
@@ -49,7 +53,19 @@ def cmd_kpi(args: argparse.Namespace) -> int:
             print(f"参数错误：单位编码“{args.unit}”不存在，请用单位表中的编码。", file=sys.stderr)
             return 2
     as_of = args.as_of or date.today()
-    scope = Scope(year=args.year, as_of=as_of, unit=args.unit, username="命令行")
+    user = cli_user(args)
+    if user is None:
+        scope = Scope(year=args.year, as_of=as_of, unit=args.unit, username="命令行")
+    else:
+        from dashboard.auth import scope_for
+
+        allowed = user.allowed_units
+        if args.unit is not None and allowed is not None and args.unit not in allowed:
+            raise CliRefused(
+                f"账号 {user.username} 只能查看单位 {'、'.join(sorted(allowed))} 的数据，"
+                f"不能查看单位“{args.unit}”。"
+            )
+        scope = scope_for(user, args.year, as_of, unit=args.unit)
     cur = store.cursor()
     try:
         kpis = compute_kpis(cur, scope)
@@ -58,7 +74,12 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(kpis_json(kpis), ensure_ascii=False))
         return 0
-    unit = f"，单位 {args.unit}" if args.unit else ""
+    if args.unit:
+        unit = f"，单位 {args.unit}"
+    elif scope.allowed_units is not None:
+        unit = f"，账号 {scope.username} 的单位 {'、'.join(sorted(scope.allowed_units))}"
+    else:
+        unit = ""
     print(f"{scope.year} 年度考核指标（截至 {scope.as_of.isoformat()}{unit}）")
     header = ("指标", "数值", "分子", "分母", "目标", "状态")
     rows = [header]

@@ -7,14 +7,14 @@ import sys
 from datetime import date
 
 from dashboard import config
-from dashboard.cli.common import add_db_option, store_from_args
+from dashboard.cli.common import ADMIN, FILE, add_db_option, store_from_args
 from dashboard.store import LATEST_SCHEMA_VERSION, StoreError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("init", help="新建一个空数据库（完整表结构，无数据、无默认账号）")
     add_db_option(p)
-    p.set_defaults(func=cmd_init)
+    p.set_defaults(func=cmd_init, access=ADMIN)
 
     p = sub.add_parser("demo", help="生成确定性的演示数据库（同一种子得到同样的数据）")
     add_db_option(p)
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="演示数据截至日期 YYYY-MM-DD（默认今天；同一种子和日期得到同样的数据）",
     )
     p.add_argument("--force", action="store_true", help="数据库已存在时覆盖")
-    p.set_defaults(func=cmd_demo)
+    p.set_defaults(func=cmd_demo, access=FILE)
 
 
 def cmd_init(args: argparse.Namespace) -> int:

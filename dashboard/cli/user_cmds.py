@@ -2,6 +2,7 @@
 
 Passwords are read with getpass (typed twice) unless --password is given; they are never printed
 and never written to the audit log. Exit codes: 0 done, 1 refused (invalid input, unknown user), 2 store.
+With `dashboard --as USERNAME` only an administrator account may use them, and the audit actor is its name.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ import argparse
 import getpass
 import sys
 
-from dashboard.cli.common import CLI_ACTOR, add_db_option, store_from_args
+from dashboard.cli.common import ADMIN, actor_name, add_db_option, store_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("user", help="账号管理：新建、重置密码、停用、启用、列出用户")
     users = p.add_subparsers(dest="user_command", metavar="ACTION", parser_class=type(p))
-    p.set_defaults(func=lambda args: _usage(p))
+    p.set_defaults(func=lambda args: _usage(p), access=ADMIN)
 
     a = users.add_parser("add", help="新建用户")
     a.add_argument("username", metavar="USERNAME", help="用户名（字母、数字、_ . -，不区分大小写）")
@@ -104,7 +105,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         return 1
     try:
         user = create_user(
-            store, args.username, args.name, args.role, args.units, password, actor=CLI_ACTOR
+            store, args.username, args.name, args.role, args.units, password, actor=actor_name(args)
         )
     except AuthError as exc:
         return _refused(exc)
@@ -124,7 +125,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
     if password is None:
         return 1
     try:
-        reset_password(store, args.username, password, actor=CLI_ACTOR)
+        reset_password(store, args.username, password, actor=actor_name(args))
     except AuthError as exc:
         return _refused(exc)
     print(
@@ -138,7 +139,7 @@ def cmd_disable(args: argparse.Namespace) -> int:
 
     store = store_from_args(args)
     try:
-        disable_user(store, args.username, actor=CLI_ACTOR)
+        disable_user(store, args.username, actor=actor_name(args))
     except AuthError as exc:
         return _refused(exc)
     print(f"已停用用户 {args.username.strip().lower()}。")
@@ -150,7 +151,7 @@ def cmd_enable(args: argparse.Namespace) -> int:
 
     store = store_from_args(args)
     try:
-        enable_user(store, args.username, actor=CLI_ACTOR)
+        enable_user(store, args.username, actor=actor_name(args))
     except AuthError as exc:
         return _refused(exc)
     print(f"已启用用户 {args.username.strip().lower()}。")
