@@ -121,10 +121,13 @@ def _escape(text: str) -> str:
 
 # -- charts ----------------------------------------------------------------------------------------
 def _layout(fig, title: str | None = None, height: int | None = None):
+    # the title sits at the very top and the legend row below it, so they never overlap
     fig.update_layout(
-        title=title,
+        title={"text": title, "x": 0, "xanchor": "left", "y": 1, "yanchor": "top", "pad": {"t": 6}}
+        if title
+        else None,
         font={"family": FONT_FAMILY, "size": 13},
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        margin={"l": 10, "r": 10, "t": 72 if title else 10, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
         colorway=SEQUENCE,
         plot_bgcolor="white",
@@ -169,6 +172,8 @@ def bar(
         color_discrete_sequence=SEQUENCE,
         **kwargs,
     )
+    if text and color is None:  # one series: numbers above the bars stay legible on short bars
+        fig.update_traces(textposition="outside", cliponaxis=False)
     return _layout(fig, title, height)
 
 
