@@ -337,7 +337,9 @@ def sql_tab(console: SqlConsole) -> None:
             error(outcome)
         else:
             (st.warning if outcome.truncated else st.caption)(outcome.message)
-            st.dataframe(outcome.df, hide_index=True, width="stretch", placeholder="—", key="an_sql_table")
+            st.dataframe(
+                outcome.df, hide_index=True, width="stretch", placeholder="—", key="an_sql_table"
+            )
             download_buttons(outcome.df, t("analysis.sql.basename"), key="an_sql_dl")
             save_form("sql", {"sql": ran_sql}, "an_sql_save")
 
@@ -450,7 +452,9 @@ def saved_tab(console: SqlConsole) -> None:
             error(str(exc))
             return
         (st.warning if result.truncated else st.caption)(result.message)
-        st.dataframe(result.df, hide_index=True, width="stretch", placeholder="—", key="an_saved_sql_table")
+        st.dataframe(
+            result.df, hide_index=True, width="stretch", placeholder="—", key="an_saved_sql_table"
+        )
         download_buttons(result.df, saved.name, key="an_saved_sql_dl")
     else:
         show_pivot_result(saved.spec, console, "an_saved_pivot")

@@ -29,6 +29,7 @@ with st.expander(t("supervision.ranking.weights"), expanded=False):
             key=f"rank_w_{key}",
         )
 
+
 @st.cache_data(ttl=600, show_spinner=False)
 def unit_indicators(_store, scope, data_version: int):
     """The per-unit indicator values: the slow part, cached until the data changes."""
