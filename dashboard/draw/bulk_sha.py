@@ -170,14 +170,15 @@ def _digest(ctx, blk, mid, absorbed, head, data, start, stop, suf_data, suf_star
 
 
 @nb.njit(parallel=True, cache=True)
-def _state_words(mid, absorbed, head, offsets, data, rows, suf_offsets, suf_data, nwords, buf_len):
-    """words[r, j, :nwords] of sha256(prefix + head + code[rows[r]] + suffix[j]).
+def _keys64(mid, absorbed, head, offsets, data, rows, suf_offsets, suf_data, width, buf_len):
+    """out[r, j, :width] = the first 8 × width bytes of sha256(prefix + head + code[rows[r]] +
+    suffix[j]) as big-endian uint64s (width 1: a prefix that orders like the hex key; 4: all of it).
 
     `mid` is the state after the prefix's first `absorbed` bytes; codes and suffixes are Arrow-style
     offsets into UTF-8 byte buffers; buf_len is the padded remainder's room (a multiple of 64).
     """
     n, m = len(rows), len(suf_offsets) - 1
-    out = np.empty((n, m, nwords), np.uint32)
+    out = np.empty((n, m, width), np.uint64)
     chunks = min(n, 256)
     for c in nb.prange(chunks):
         ctx = np.zeros(_CTX_WORDS, np.uint32)
@@ -187,26 +188,9 @@ def _state_words(mid, absorbed, head, offsets, data, rows, suf_offsets, suf_data
             for j in range(m):
                 _digest(ctx, blk, mid, absorbed, head, data, offsets[row], offsets[row + 1],
                         suf_data, suf_offsets[j], suf_offsets[j + 1])  # fmt: skip
-                for q in range(nwords):
-                    out[r, j, q] = ctx[q]
-    return out
-
-
-@nb.njit(parallel=True, cache=True)
-def _prefix64(mid, absorbed, head, offsets, data, rows, suf_offsets, suf_data, buf_len):
-    """The first 8 bytes of each key of _state_words as one big-endian uint64 (orders like hex)."""
-    n, m = len(rows), len(suf_offsets) - 1
-    out = np.empty((n, m), np.uint64)
-    chunks = min(n, 256)
-    for c in nb.prange(chunks):
-        ctx = np.zeros(_CTX_WORDS, np.uint32)
-        blk = np.zeros(buf_len, np.uint8)
-        for r in range(c * n // chunks, (c + 1) * n // chunks):
-            row = rows[r]
-            for j in range(m):
-                _digest(ctx, blk, mid, absorbed, head, data, offsets[row], offsets[row + 1],
-                        suf_data, suf_offsets[j], suf_offsets[j + 1])  # fmt: skip
-                out[r, j] = (np.uint64(ctx[0]) << np.uint64(32)) | np.uint64(ctx[1])
+                key = out[r, j]
+                for q in range(width):
+                    key[q] = (np.uint64(ctx[2 * q]) << np.uint64(32)) | np.uint64(ctx[2 * q + 1])
     return out
 
 
@@ -330,21 +314,19 @@ class Hasher:
             suf_data if len(suf_data) else np.zeros(1, np.uint8),
         ), buf_len
 
-    def words(self, rows: np.ndarray, suffixes: list[str], nwords: int) -> np.ndarray:
+    def _keys64(self, rows: np.ndarray, suffixes: list[str], width: int) -> np.ndarray:
         args, buf_len = self._args(rows, suffixes)
         with _KERNEL_LOCK:
-            return _state_words(*args, nwords, buf_len)
+            return _keys64(*args, width, buf_len)
 
     def prefix64(self, rows: np.ndarray, suffixes: list[str]) -> np.ndarray:
         """The first 8 bytes of each key as big-endian uint64 (orders like the hex keys)."""
-        args, buf_len = self._args(rows, suffixes)
-        with _KERNEL_LOCK:
-            return _prefix64(*args, buf_len)
+        return self._keys64(rows, suffixes, 1)[..., 0]
 
     def hex_keys(self, rows: np.ndarray, suffix: str = "") -> np.ndarray:
         """Full lowercase hex keys as ASCII bytes (numpy S64 array, one per row; .astype("U64") for str)."""
-        w = self.words(rows, [suffix], 8)[:, 0, :]
-        raw = np.ascontiguousarray(w.astype(">u4")).view(np.uint8).reshape(len(rows), 32)
+        digest = self._keys64(rows, [suffix], 4)[:, 0, :].astype(">u8")
+        raw = np.ascontiguousarray(digest).view(np.uint8).reshape(len(rows), 32)
         lut = np.frombuffer(b"0123456789abcdef", np.uint8)
         out = np.empty((len(rows), 64), np.uint8)
         out[:, 0::2] = lut[raw >> 4]
