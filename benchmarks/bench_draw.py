@@ -124,7 +124,7 @@ def draw_once(store, task: str, ratios, repeats: int = 3) -> None:
         "verify_store of the draw",
     )
     best = {label: [math.inf, math.inf] for label in labels}
-    previous = None
+    previous = first = None
     for _ in range(repeats):
         t0, c0 = clock(), cpu()
         prev = service.preview(store, task, D, ratios)
@@ -156,6 +156,7 @@ def draw_once(store, task: str, ratios, repeats: int = 3) -> None:
         for label, (a, b, ca, cb) in zip(labels, spans, strict=True):
             best[label][0] = min(best[label][0], b - a)
             best[label][1] = min(best[label][1], cb - ca)
+        first = t3 - t0 if first is None else first
 
     print(
         f"pool {prev.pool_size:,}, selected {len(record['selections']):,}, strata "
@@ -163,6 +164,10 @@ def draw_once(store, task: str, ratios, repeats: int = 3) -> None:
     )
     print(
         f"  load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work slows wall time)"
+    )
+    print(
+        f"  first draw of this task: {first:.2f} s wall (the process's first large draw also"
+        " imports numba and loads the compiled kernels)"
     )
     print(f"  best of {repeats}                 wall s   cpu s (time.process_time, all threads)")
     for label in labels:

@@ -61,10 +61,7 @@ def _rotr(x, n):
     return ((x >> np.uint64(n)) | (x << np.uint64(32 - n))) & _M32
 
 
-@nb.cfunc(types.void(types.voidptr, types.voidptr), cache=True)
-def _software_block(
-    state_ptr, block_ptr
-):  # pragma: no cover - compiled; tested through the kernels
+def _software_block(state_ptr, block_ptr):  # pragma: no cover - compiled below when needed
     """FIPS 180-4 compression of one 64-byte block into the state (the fallback for OpenSSL's)."""
     st = nb.carray(state_ptr, (8,), np.uint32)
     blk = nb.carray(block_ptr, (64,), np.uint8)
@@ -135,13 +132,16 @@ def _block_self_test(fn) -> bool:
 
 
 _OPENSSL = _openssl_block()
-BLOCK_FUNCTION = "OpenSSL SHA256_Transform" if _OPENSSL is not None else "numba software"
-llvm.add_symbol(
-    _BLOCK_SYMBOL,
-    ctypes.cast(_OPENSSL, ctypes.c_void_p).value
-    if _OPENSSL is not None
-    else _software_block.address,
-)
+if _OPENSSL is not None:
+    BLOCK_FUNCTION = "OpenSSL SHA256_Transform"
+    _host_block = _OPENSSL
+    _block_address = ctypes.cast(_OPENSSL, ctypes.c_void_p).value
+else:  # even a small cfunc costs ~0.7 s to set up: only when OpenSSL's is missing
+    _compiled = nb.cfunc(types.void(types.voidptr, types.voidptr), cache=True)(_software_block)
+    BLOCK_FUNCTION = "numba software"
+    _host_block = _compiled.ctypes
+    _block_address = _compiled.address
+llvm.add_symbol(_BLOCK_SYMBOL, _block_address)
 _block = types.ExternalFunction(_BLOCK_SYMBOL, types.void(types.voidptr, types.voidptr))
 
 
@@ -336,10 +336,7 @@ class Hasher:
 
 def _compress_host(ctx: np.ndarray, block: bytes) -> None:
     buf = np.frombuffer(block, np.uint8).copy()
-    if _OPENSSL is not None:
-        _OPENSSL(ctx.ctypes.data, buf.ctypes.data)
-    else:
-        _software_block.ctypes(ctx.ctypes.data, buf.ctypes.data)
+    _host_block(ctx.ctypes.data, buf.ctypes.data)
 
 
 def teams(keys: np.ndarray, eligible: np.ndarray, upos: np.ndarray, nunits: int, k: int):
