@@ -9,9 +9,11 @@ time: the second finds the task drawn and is refused.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -195,6 +197,12 @@ def _status_error(task: dict, drawn_by: str | None) -> DrawError | None:
         by = f"（抽取编号 {drawn_by}）" if drawn_by else ""
         return DrawError(f"该任务已抽取{by}，不能再次抽取；如需重抽，请用重新抽取并说明原因。")
     return DrawError(f"任务 {code} 已进入检查或已完成，不能抽取。")
+
+
+def _require_reason(reason: str | None, redraw: object = True) -> None:
+    """A redraw (`redraw`: the draw it supersedes) must give its reason."""
+    if redraw and not (reason or "").strip():
+        raise DrawError("重新抽取必须说明原因，请填写原因后再试。")
 
 
 def _min_inspectors(store: Store, item_codes: list[str]) -> int:
@@ -490,7 +498,7 @@ def _current_draw(cur, task_code: str, kind: str) -> str | None:
 
 def _record(
     store: Store,
-    prev: DrawPreview,
+    make_preview: Callable[[], DrawPreview],
     public_value: str,
     *,
     operator: str,
@@ -500,6 +508,10 @@ def _record(
     expected_pool_hash: str | None,
     now: datetime | None,
 ) -> dict:
+    """run_draw and run_revisit_draw after their own checks: the reason of a redraw, the preview,
+    the public value and operator, the pool hash seen at preview time, then the record."""
+    _require_reason(reason, supersedes)
+    prev = make_preview()
     public_value = protocol.normalise_public_value(public_value or "")
     if not public_value:
         raise DrawError("公开随机值不能为空：请输入事先公布或当众产生的随机数（如彩票开奖号码）。")
@@ -507,8 +519,6 @@ def _record(
     if not operator:
         raise DrawError("请填写抽取操作人。")
     reason = (reason or "").strip() or None
-    if supersedes and not reason:
-        raise DrawError("重新抽取必须说明原因，请填写原因后再试。")
     if expected_pool_hash and expected_pool_hash != prev.pool_hash:
         raise DrawError("预览之后名录已发生变化（名录哈希不同），请重新预览后再抽取。")
     body = compute_record(prev, public_value, store=store)
@@ -543,8 +553,7 @@ def write_record(
     reason = (reason or "").strip() or None
     if not operator:
         raise DrawError("请填写抽取操作人。")
-    if supersedes and not reason:
-        raise DrawError("重新抽取必须说明原因，请填写原因后再试。")
+    _require_reason(reason, supersedes)
     kind = prev.kind
     with store.transaction() as cur:
         current = _current_draw(cur, prev.task_code, kind)
@@ -711,12 +720,9 @@ def run_draw(
             err = _status_error({**task, "status": "drawn"}, with_draw)
         if err is not None:
             raise err
-    elif not (reason or "").strip():
-        raise DrawError("重新抽取必须说明原因，请填写原因后再试。")
-    prev = preview(store, task_code, draw_date, ratios)
     return _record(
         store,
-        prev,
+        lambda: preview(store, task_code, draw_date, ratios),
         public_value,
         operator=operator,
         witnesses=witnesses,
@@ -743,12 +749,9 @@ def run_revisit_draw(
     now: datetime | None = None,
 ) -> dict:
     """A return-visit draw (kind 'revisit') over closed follow-ups; see revisit_preview."""
-    if supersedes and not (reason or "").strip():
-        raise DrawError("重新抽取必须说明原因，请填写原因后再试。")
-    prev = revisit_preview(store, revisit_code, draw_date, ratios, units=units)
     return _record(
         store,
-        prev,
+        lambda: revisit_preview(store, revisit_code, draw_date, ratios, units=units),
         public_value,
         operator=operator,
         witnesses=witnesses,
@@ -785,29 +788,16 @@ def redraw(
     Ratios: a plan task takes the plan's again; an ad-hoc task or a return visit reuses the ratios
     recorded in the superseded draw unless `ratios` are given. A return visit keeps its units.
     """
-    if not (reason or "").strip():
-        raise DrawError("重新抽取必须说明原因，请填写原因后再试。")
+    _require_reason(reason)
     record, row = load_record(store, draw_id)
     if ratios is None:
         ratios = {s["stratum"]: s["ratio"] for s in record["strata"]}
         if row["kind"] == TASK_KIND and _task(store, record["task_code"])["plan_code"]:
             ratios = None
+    run = run_draw
     if row["kind"] == REVISIT_KIND:
-        units = [s["stratum"] for s in record["strata"]]
-        return run_revisit_draw(
-            store,
-            record["task_code"],
-            public_value,
-            operator=operator,
-            draw_date=draw_date,
-            ratios=ratios,
-            units=units,
-            witnesses=witnesses,
-            supersedes=record["draw_id"],
-            reason=reason,
-            now=now,
-        )
-    return run_draw(
+        run = partial(run_revisit_draw, units=[s["stratum"] for s in record["strata"]])
+    return run(
         store,
         record["task_code"],
         public_value,
