@@ -77,42 +77,36 @@ def show_review(draw_id: str, key: str) -> None:
     cert = draw.certificate(store, draw_id)
     names = draw.names_for(store, cert)
     row_dl = st.container(horizontal=True, gap="small")
-    row_dl.download_button(
-        t("draw.docs.cert_json"),
-        data=json.dumps(cert, ensure_ascii=False, indent=1).encode("utf-8"),
-        file_name=f"{draw_id}_抽取证书.json",
-        mime="application/json",
-        key=f"{key}_json",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-    row_dl.download_button(
-        t("draw.docs.cert_html"),
-        data=draw.certificate_html(cert, names).encode("utf-8"),
-        file_name=f"{draw_id}_抽取证书.html",
-        mime="text/html",
-        key=f"{key}_html",
-        icon=":material/print:",
-        on_click="ignore",
-    )
-    row_dl.download_button(
+
+    def doc_button(
+        label: str, data: bytes, name: str, mime: str, suffix: str, icon="download"
+    ) -> None:
+        row_dl.download_button(
+            label,
+            data=data,
+            file_name=f"{draw_id}_{name}",
+            mime=mime,
+            key=f"{key}_{suffix}",
+            icon=f":material/{icon}:",
+            on_click="ignore",
+        )
+
+    cert_json = json.dumps(cert, ensure_ascii=False, indent=1).encode("utf-8")
+    doc_button(t("draw.docs.cert_json"), cert_json, "抽取证书.json", "application/json", "json")
+    cert_html = draw.certificate_html(cert, names).encode("utf-8")
+    doc_button(t("draw.docs.cert_html"), cert_html, "抽取证书.html", "text/html", "html", "print")
+    public_html = draw.public_certificate_html(cert, names).encode("utf-8")
+    doc_button(
         t("draw.docs.public_html"),
-        data=draw.public_certificate_html(cert, names).encode("utf-8"),
-        file_name=f"{draw_id}_抽取结果公示.html",
-        mime="text/html",
-        key=f"{key}_public_html",
-        icon=":material/print:",
-        on_click="ignore",
+        public_html,
+        "抽取结果公示.html",
+        "text/html",
+        "public_html",
+        "print",
     )
-    row_dl.download_button(
-        t("draw.docs.dispatch"),
-        data=draw.dispatch_sheet(store, draw_id),
-        file_name=f"{draw_id}_派单表.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_dispatch",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    dispatch = draw.dispatch_sheet(store, draw_id)
+    doc_button(t("draw.docs.dispatch"), dispatch, "派单表.xlsx", xlsx, "dispatch")
     st.markdown(t("draw.docs.publication"))
     st.caption(t("draw.docs.publication_help"))
     publication = draw.publication_list(store, draw_id)
