@@ -20,7 +20,7 @@ Rules (error unless noted):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -484,16 +484,21 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
         return ()
 
 
-def _as_date(value: Any) -> date | None:
+def _missing(value: Any) -> bool:
+    """None, NaN, NaT or pandas NA (a list-like cell is not missing)."""
     if value is None:
-        return None
+        return True
     try:
         import pandas as pd
 
-        if pd.isna(value):
-            return None
+        return bool(pd.isna(value))
     except (TypeError, ValueError):
-        pass
+        return False
+
+
+def _as_date(value: Any) -> date | None:
+    if _missing(value):
+        return None
     if hasattr(value, "date") and callable(value.date):
         return value.date()
     if isinstance(value, date):
@@ -502,45 +507,46 @@ def _as_date(value: Any) -> date | None:
 
 
 def _text(value: Any) -> str | None:
-    if value is None:
+    if _missing(value):
         return None
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
     text = str(value).strip()
     return text or None
 
 
+def _from_row(row: Mapping[str, Any], readers: Mapping[str, Callable[[Any], Any]]) -> dict:
+    """The record fields an uploaded row gives: the task and entity codes, then each column of
+    `readers` read by its reader."""
+    out = {key: str(row.get(key) or "").strip() for key in ("task_code", "entity_code")}
+    out.update({column: read(row.get(column)) for column, read in readers.items()})
+    return out
+
+
+_INSPECTION_READERS = {
+    "inspected_on": _as_date,
+    "result_codes": _as_tuple,
+    "inspectors": _as_tuple,
+    "entered_on": _as_date,
+    "published_on": _as_date,
+    "note": _text,
+    "inspector_change_reason": _text,
+}
+_FOLLOWUP_READERS = {
+    "measure_code": _text,
+    "responsible_unit": _text,
+    "due_on": _as_date,
+    "closed_on": _as_date,
+    "backfilled_on": _as_date,
+    "revisit_on": _as_date,
+    "revisit_result": _text,
+}
+
+
 def inspection_from_row(row: Mapping[str, Any]) -> InspectionInput:
-    return InspectionInput(
-        task_code=str(row.get("task_code") or "").strip(),
-        entity_code=str(row.get("entity_code") or "").strip(),
-        inspected_on=_as_date(row.get("inspected_on")),
-        result_codes=_as_tuple(row.get("result_codes")),
-        inspectors=_as_tuple(row.get("inspectors")),
-        entered_on=_as_date(row.get("entered_on")),
-        published_on=_as_date(row.get("published_on")),
-        note=_text(row.get("note")),
-        inspector_change_reason=_text(row.get("inspector_change_reason")),
-    )
+    return InspectionInput(**_from_row(row, _INSPECTION_READERS))
 
 
 def followup_from_row(row: Mapping[str, Any]) -> FollowupInput:
-    return FollowupInput(
-        task_code=str(row.get("task_code") or "").strip(),
-        entity_code=str(row.get("entity_code") or "").strip(),
-        measure_code=_text(row.get("measure_code")),
-        responsible_unit=_text(row.get("responsible_unit")),
-        due_on=_as_date(row.get("due_on")),
-        closed_on=_as_date(row.get("closed_on")),
-        backfilled_on=_as_date(row.get("backfilled_on")),
-        revisit_on=_as_date(row.get("revisit_on")),
-        revisit_result=_text(row.get("revisit_result")),
-    )
+    return FollowupInput(**_from_row(row, _FOLLOWUP_READERS))
 
 
 # Issue fields that are not columns of the interchange tables → the column a spreadsheet user fixes.
