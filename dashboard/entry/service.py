@@ -480,6 +480,45 @@ def inspection_row(inp: InspectionInput, old: dict | None, actor: str, now: date
     }
 
 
+def _write_row(
+    cur,
+    store: Store,
+    actor: str,
+    table: str,
+    columns: tuple[str, ...],
+    new: dict,
+    old: dict | None,
+    *,
+    published: bool,
+    reason: str | None,
+    source: str,
+    detail: str | None,
+) -> tuple[str, dict]:
+    """Upsert one inspection or follow-up row with its history and audit (`inspection.insert`,
+    `followup.update`, …); ("unchanged", {}) when an existing row would not change."""
+    changes = _changed(old, new)
+    if old is not None and not changes:
+        return "unchanged", {}
+    action = "update" if old is not None else "insert"
+    _upsert(cur, table, columns, new)
+    key = (new["task_code"], new["entity_code"])
+    _history(
+        cur, store, actor, table, key, action, old, new,
+        published=published, reason=reason, source=source,
+    )  # fmt: skip
+    store.audit(
+        cur,
+        actor,
+        f"{table.removesuffix('s')}.{action}",
+        table_name=table,
+        record_key=f"{key[0]}/{key[1]}",
+        old_value=_jsonable({k: v[0] for k, v in changes.items()}) if old else None,
+        new_value=_jsonable({k: v[1] for k, v in changes.items()}),
+        detail=detail,
+    )
+    return action, changes
+
+
 def _write_inspection(
     cur,
     store: Store,
@@ -491,29 +530,20 @@ def _write_inspection(
     source: str,
     now: datetime,
 ) -> tuple[str, dict]:
-    new = inspection_row(inp, old, actor, now)
-    changes = _changed(old, new)
-    if old is not None and not changes:
-        return "unchanged", {}
-    action = "update" if old is not None else "insert"
-    _upsert(cur, "inspections", INSPECTION_COLUMNS, new)
     published = old is not None and _date(old.get("published_on")) is not None
-    key = (inp.task_code, inp.entity_code)
-    _history(
-        cur, store, actor, "inspections", key, action, old, new,
-        published=published, reason=reason, source=source,
-    )  # fmt: skip
-    store.audit(
+    return _write_row(
         cur,
+        store,
         actor,
-        f"inspection.{action}",
-        table_name="inspections",
-        record_key=f"{inp.task_code}/{inp.entity_code}",
-        old_value=_jsonable({k: v[0] for k, v in changes.items()}) if old else None,
-        new_value=_jsonable({k: v[1] for k, v in changes.items()}),
+        "inspections",
+        INSPECTION_COLUMNS,
+        inspection_row(inp, old, actor, now),
+        old,
+        published=published,
+        reason=reason,
+        source=source,
         detail=("公示后修改：" + (reason or "")) if published else (reason or None),
     )
-    return action, changes
 
 
 def _apply_status(cur, store, actor, entity_code, codes, record_key) -> tuple[str, str] | None:
@@ -543,27 +573,19 @@ def _write_followup(
     cur, store, actor, fu: FollowupInput, old: dict | None, *, reason, source
 ) -> tuple[str, dict]:
     new = {c: getattr(fu, c) for c in FOLLOWUP_COLUMNS}
-    changes = _changed(old, new)
-    if old is not None and not changes:
-        return "unchanged", {}
-    action = "update" if old is not None else "insert"
-    _upsert(cur, "followups", FOLLOWUP_COLUMNS, new)
-    key = (fu.task_code, fu.entity_code)
-    _history(
-        cur, store, actor, "followups", key, action, old, new,
-        published=False, reason=reason, source=source,
-    )  # fmt: skip
-    store.audit(
+    return _write_row(
         cur,
+        store,
         actor,
-        f"followup.{action}",
-        table_name="followups",
-        record_key=f"{fu.task_code}/{fu.entity_code}",
-        old_value=_jsonable({k: v[0] for k, v in changes.items()}) if old else None,
-        new_value=_jsonable({k: v[1] for k, v in changes.items()}),
+        "followups",
+        FOLLOWUP_COLUMNS,
+        new,
+        old,
+        published=False,
+        reason=reason,
+        source=source,
         detail=reason,
     )
-    return action, changes
 
 
 def _raise_if_errors(issues: list[Issue], what: str) -> None:
