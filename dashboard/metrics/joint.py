@@ -23,12 +23,19 @@ def joint_by_kind(con: Any, scope: Scope) -> pd.DataFrame:
     return df
 
 
-def non_joint_tasks(con: Any, scope: Scope) -> pd.DataFrame:
-    """Tasks of Y with joint_kind none."""
-    df = run_df(con, "joint_non_joint_tasks", scope)
+def _gap_tasks(con: Any, scope: Scope, gap: str, drop: str) -> pd.DataFrame:
+    """Tasks of Y in one gap (`sql/joint_gap_tasks.sql`) without the column `drop`, codes as labels."""
+    df = run_df(con, "joint_gap_tasks", scope, gap=gap).drop(columns=drop)
     df["来源"] = df["来源"].map(lambda v: TASK_SOURCES.get(v, v))
+    if "联合类型" in df:
+        df["联合类型"] = df["联合类型"].map(lambda v: JOINT_KINDS.get(v, v))
     df["状态"] = df["状态"].map(lambda v: TASK_STATUSES.get(v, v))
     return df
+
+
+def non_joint_tasks(con: Any, scope: Scope) -> pd.DataFrame:
+    """Tasks of Y with joint_kind none."""
+    return _gap_tasks(con, scope, "non_joint", drop="联合类型")
 
 
 def partner_departments(con: Any, scope: Scope) -> pd.DataFrame:
@@ -38,8 +45,4 @@ def partner_departments(con: Any, scope: Scope) -> pd.DataFrame:
 
 def non_risk_graded_tasks(con: Any, scope: Scope) -> pd.DataFrame:
     """Tasks of Y drawn without credit-risk grades (the risk_graded_share gap)."""
-    df = run_df(con, "joint_non_risk_graded_tasks", scope)
-    df["来源"] = df["来源"].map(lambda v: TASK_SOURCES.get(v, v))
-    df["联合类型"] = df["联合类型"].map(lambda v: JOINT_KINDS.get(v, v))
-    df["状态"] = df["状态"].map(lambda v: TASK_STATUSES.get(v, v))
-    return df
+    return _gap_tasks(con, scope, "non_risk_graded", drop="结束日期")
