@@ -22,6 +22,19 @@ st.title(t("draw.title"))
 st.caption(t("draw.intro"))
 
 
+def cached_preview(task_code: str, ratios) -> draw.DrawPreview:
+    """The dry run, kept for this session until the store changes: a large pool takes seconds to
+    resolve and the page reruns on every widget. A stale copy is harmless: the draw resolves the
+    pool again and refuses if its hash differs from the one shown."""
+    key = (task_code, date.today(), repr(ratios), store.data_version())
+    held = st.session_state.get("draw_preview")
+    if held is None or held[0] != key:
+        with st.spinner(t("draw.step2.computing")):
+            held = (key, draw.preview(store, task_code, date.today(), ratios))
+        st.session_state["draw_preview"] = held
+    return held[1]
+
+
 def show_review(draw_id: str, key: str) -> None:
     """Targets and teams of one draw, unstaffed highlighted, confirmation and documents."""
     led = draw.ledger(store)
@@ -228,7 +241,7 @@ if is_admin:
             st.subheader(t("draw.step2.title"))
             st.caption(t("draw.step2.why_hash"))
             try:
-                prev = draw.preview(store, chosen, date.today(), ratios)
+                prev = cached_preview(chosen, ratios)
             except draw.DrawError as exc:
                 error(str(exc))
                 prev = None
