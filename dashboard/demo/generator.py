@@ -23,6 +23,7 @@ from dashboard.demo import ids
 from dashboard.demo import names as N
 from dashboard.domain import workdays
 from dashboard.domain.codes import FINDING_CODES, FOLLOWUP_CODES
+from dashboard.metrics.quality import fisher_lower
 
 SCALES = {"county": 1, "large": 50, "xlarge": 500}
 RISK_SYSTEM = "市场监管"
@@ -334,22 +335,6 @@ def _grade(score: float) -> str:
 
 def _ratios(text: str) -> dict[str, str]:
     return dict(part.split(":") for part in text.split(";"))
-
-
-def _lcomb(n: int, k: int) -> float:
-    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-
-
-def fisher_lower(k: int, n: int, k_rest: int, n_rest: int) -> float:
-    """One-sided Fisher exact P(X ≤ k) for k findings in n inspections against the rest of the unit."""
-    big_n, big_k = n + n_rest, k + k_rest
-    lo = max(0, n - (big_n - big_k))
-    if k < lo:
-        return 0.0
-    denom = _lcomb(big_n, n)
-    terms = [_lcomb(big_k, i) + _lcomb(big_n - big_k, n - i) - denom for i in range(lo, k + 1)]
-    top = max(terms)
-    return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
 
 
 class Generator:

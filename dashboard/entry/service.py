@@ -920,9 +920,11 @@ def task_sheet(store: Store, task_code: str) -> pd.DataFrame:
         d = _date(value)
         return d.isoformat() if d else ""
 
+    notes = dict(
+        store.rows("SELECT entity_code, note FROM inspections WHERE task_code = ?", [task_code])
+    )
     rows = []
     for r in targets.sort_values(["state", "entity_code"], key=_pending_first).itertuples():
-        stored = stored_inspection(store, task_code, r.entity_code) or {}
         rows.append(
             {
                 "task_code": task_code,
@@ -932,21 +934,11 @@ def task_sheet(store: Store, task_code: str) -> pd.DataFrame:
                 "result_codes": ";".join(r.result_codes or []),
                 "entered_on": day(r.entered_on),
                 "published_on": day(r.published_on),
-                "note": stored.get("note") or "",
+                "note": notes.get(r.entity_code) or "",
             }
         )
     return pd.DataFrame(
-        rows,
-        columns=[
-            "task_code",
-            "entity_code",
-            "inspectors",
-            "inspected_on",
-            "result_codes",
-            "entered_on",
-            "published_on",
-            "note",
-        ],
+        rows, columns=list(INSPECTION_COLUMNS[: INSPECTION_COLUMNS.index("note") + 1])
     )
 
 
