@@ -37,22 +37,17 @@ if st.button(
 files = st.session_state.get("report_files")
 if files and files["scope"] == scope:
     row = st.container(horizontal=True, gap="small")
-    row.download_button(
-        t("supervision.report.docx"),
-        data=files["docx"],
-        file_name=f"{t('supervision.report.file')}_{stamp}.docx",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        key="report_docx",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-    row.download_button(
-        t("supervision.report.xlsx"),
-        data=files["xlsx"],
-        file_name=f"{t('supervision.report.file')}_{stamp}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="report_xlsx",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    for kind, mime in (
+        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ):
+        row.download_button(
+            t(f"supervision.report.{kind}"),
+            data=files[kind],
+            file_name=f"{t('supervision.report.file')}_{stamp}.{kind}",
+            mime=mime,
+            key=f"report_{kind}",
+            icon=":material/download:",
+            on_click="ignore",
+        )
 cur.close()
