@@ -5,7 +5,10 @@ login_as(at, username)                          preset a logged-in user in an Ap
 free_port()                                     an unused TCP port on 127.0.0.1
 StreamlitServer(db_path, port=None)             `uv run streamlit run app.py` in the background
 launch_chromium(playwright)                     headless /usr/bin/chromium with offline flags
+served_browser(db_path, playwright=None)        a StreamlitServer and a headless chromium: (server, browser)
+app_page(db_path, username, password, ...)      served_browser plus one page at the app, logged in if asked
 CHROMIUM                                        the browser path; browser tests skip without it
+BROWSER_MARKS                                   `pytestmark` of browser tests (marker, skip without chromium)
 """
 
 from __future__ import annotations
@@ -16,8 +19,12 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
+
+import pytest
 
 from dashboard.config import PROJECT_ROOT
 
@@ -29,6 +36,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+]
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
 ]
 APP = PROJECT_ROOT / "app.py"
 SHOTS = Path("/tmp/shots")
@@ -123,6 +134,43 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(
         executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
     )
+
+
+@contextmanager
+def served_browser(db_path: Path, playwright=None) -> Iterator[tuple[StreamlitServer, object]]:
+    """A fresh StreamlitServer on db_path and a headless chromium (closed on exit): (server, browser).
+
+    Without `playwright` a sync_playwright() session is started for the duration.
+    """
+    with StreamlitServer(db_path) as server, ExitStack() as stack:
+        if playwright is None:
+            from playwright.sync_api import sync_playwright
+
+            playwright = stack.enter_context(sync_playwright())
+        browser = launch_chromium(playwright)
+        try:
+            yield server, browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def app_page(
+    db_path: Path,
+    username: str | None = None,
+    password: str | None = None,
+    *,
+    width: int = 1440,
+    height: int = 1000,
+    playwright=None,
+) -> Iterator[tuple[StreamlitServer, object]]:
+    """served_browser plus one zh-CN page opened at the app, logged in when `username` is given."""
+    with served_browser(db_path, playwright) as (server, browser):
+        page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+        page.goto(server.url)
+        if username is not None:
+            log_in(page, username, password)
+        yield server, page
 
 
 def wait_for_text(page, text: str, timeout_ms: int = 90_000) -> None:

@@ -1,4 +1,5 @@
-"""Shared fixtures: an empty in-memory store, and the county demo store built once per test run."""
+"""Shared fixtures: an empty in-memory store, the county demo store built once per test run, and
+private copies of it for tests that write (one per test, or one per module with `app_store`)."""
 
 from __future__ import annotations
 
@@ -35,3 +36,11 @@ def demo_db_path(tmp_path_factory):
 def demo_store(demo_db_path) -> Store:
     """The demo store opened in this process (shared: tests must not write to it)."""
     return open_store(demo_db_path)
+
+
+@pytest.fixture
+def fresh_demo_copy(demo_store, demo_db_path, tmp_path):
+    """Path of a private copy of the demo store for this one test (e.g. a browser test's server)."""
+    from tests.browser_util import copy_demo_store
+
+    return copy_demo_store(demo_store, demo_db_path, tmp_path / "demo_copy.duckdb")

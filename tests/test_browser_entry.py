@@ -5,33 +5,17 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from dashboard.auth import get_user
 from dashboard.entry import service
 from dashboard.store import close_store, open_store
-from tests.browser_util import (
-    CHROMIUM,
-    StreamlitServer,
-    copy_demo_store,
-    launch_chromium,
-    log_in,
-    shot,
-    wait_for_idle,
-    wait_for_text,
-)
+from tests.browser_util import BROWSER_MARKS, app_page, log_in, shot, wait_for_idle, wait_for_text
 from tests.test_entry_support import chk_task, make_pending
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
-]
+pytestmark = BROWSER_MARKS
 
 
-def test_unit_user_records_one_result_in_the_browser(demo_store, demo_db_path, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    db = copy_demo_store(demo_store, demo_db_path, tmp_path / "browser_entry.duckdb")
+def test_unit_user_records_one_result_in_the_browser(fresh_demo_copy):
+    db = fresh_demo_copy
     # what the form opens first for chk: its newest task, the first target waiting for entry
     check = open_store(db)
     task = chk_task(check)
@@ -41,61 +25,54 @@ def test_unit_user_records_one_result_in_the_browser(demo_store, demo_db_path, t
     entity = targets[targets["state"] == "待录入"]["entity_code"].iloc[0]
     close_store(db)
 
-    with StreamlitServer(db) as server, sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
-            page.goto(server.url)
-            log_in(page, "chk", "Unit@2026")
-            page.locator('[data-testid="stSidebar"]').get_by_role(
-                "link", name="结果录入", exact=True
-            ).click()
-            wait_for_text(page, "录入和公示期限")
-            wait_for_idle(page)
-            main = page.locator('[data-testid="stMain"]')
-            shot(page, "entry_form_empty")
-            shown = [
-                box.input_value() for box in main.locator('[data-testid="stSelectbox"] input').all()
-            ] + main.locator('[data-testid="stSelectbox"]').all_inner_texts()
-            assert any(entity in text for text in shown), shown  # the target the form opened
+    with app_page(db, "chk", "Unit@2026") as (server, page):
+        page.locator('[data-testid="stSidebar"]').get_by_role(
+            "link", name="结果录入", exact=True
+        ).click()
+        wait_for_text(page, "录入和公示期限")
+        wait_for_idle(page)
+        main = page.locator('[data-testid="stMain"]')
+        shot(page, "entry_form_empty")
+        shown = [
+            box.input_value() for box in main.locator('[data-testid="stSelectbox"] input').all()
+        ] + main.locator('[data-testid="stSelectbox"]').all_inner_texts()
+        assert any(entity in text for text in shown), shown  # the target the form opened
 
-            for label, option in (("结果代码", "1 未发现问题"), ("检查方式", "实地核查")):
-                box = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label)
-                box.locator("input").fill(option)
-                page.get_by_role("option", name=option).first.wait_for()
-                page.keyboard.press("Enter")
-                page.keyboard.press("Escape")
-                page.wait_for_timeout(300)
-            shot(page, "entry_form_filled")
-            page.get_by_role("button", name="保存").click()
-            wait_for_text(page, f"已保存 {entity} 的检查结果")
+        for label, option in (("结果代码", "1 未发现问题"), ("检查方式", "实地核查")):
+            box = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label)
+            box.locator("input").fill(option)
+            page.get_by_role("option", name=option).first.wait_for()
+            page.keyboard.press("Enter")
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(300)
+        shot(page, "entry_form_filled")
+        page.get_by_role("button", name="保存").click()
+        wait_for_text(page, f"已保存 {entity} 的检查结果")
+        wait_for_idle(page)
+        assert not page.locator('[data-testid="stException"]').count()
+        shot(page, "entry_saved")
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        for title, text, name in (
+            ("后续处理", "登记进展", "entry_followup"),
+            ("回访", "回访率", "entry_revisit"),
+        ):
+            sidebar.get_by_role("link", name=title, exact=True).click()
+            wait_for_text(page, text)
             wait_for_idle(page)
-            assert not page.locator('[data-testid="stException"]').count()
-            shot(page, "entry_saved")
-            sidebar = page.locator('[data-testid="stSidebar"]')
-            for title, text, name in (
-                ("后续处理", "登记进展", "entry_followup"),
-                ("回访", "回访率", "entry_revisit"),
-            ):
-                sidebar.get_by_role("link", name=title, exact=True).click()
-                wait_for_text(page, text)
-                wait_for_idle(page)
-                assert not page.locator('[data-testid="stException"]').count(), title
-                shot(page, name)
-            # the office: a return-visit draw previewed on the 回访 page
-            page.get_by_role("button", name="退出登录").click()
-            page.get_by_role("button", name="退出登录").wait_for(state="detached")
-            log_in(page, "admin", "Admin@2026")
-            sidebar.get_by_role("link", name="回访", exact=True).click()
-            wait_for_text(page, "回访率")
-            page.get_by_text("回访抽取（办公室）").click()
-            page.get_by_role("button", name="预览名单").click()
-            wait_for_text(page, "名录哈希")
-            wait_for_idle(page)
-            assert not page.locator('[data-testid="stException"]').count()
-            shot(page, "entry_revisit_admin")
-        finally:
-            browser.close()
+            assert not page.locator('[data-testid="stException"]').count(), title
+            shot(page, name)
+        # the office: a return-visit draw previewed on the 回访 page
+        page.get_by_role("button", name="退出登录").click()
+        page.get_by_role("button", name="退出登录").wait_for(state="detached")
+        log_in(page, "admin", "Admin@2026")
+        sidebar.get_by_role("link", name="回访", exact=True).click()
+        wait_for_text(page, "回访率")
+        page.get_by_text("回访抽取（办公室）").click()
+        page.get_by_role("button", name="预览名单").click()
+        wait_for_text(page, "名录哈希")
+        wait_for_idle(page)
+        assert not page.locator('[data-testid="stException"]').count()
+        shot(page, "entry_revisit_admin")
         assert "Traceback" not in server.log(), server.log()[-3000:]
 
     store = open_store(db)

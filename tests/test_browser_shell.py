@@ -11,25 +11,16 @@ import pytest
 from dashboard.ui import nav
 from dashboard.ui.i18n import translate
 from tests.browser_util import (
-    CHROMIUM,
-    StreamlitServer,
-    copy_demo_store,
-    launch_chromium,
+    BROWSER_MARKS,
+    app_page,
     log_in,
+    served_browser,
     shot,
     wait_for_idle,
     wait_for_text,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
-]
-
-
-@pytest.fixture
-def browser_db(demo_store, demo_db_path, tmp_path):
-    return copy_demo_store(demo_store, demo_db_path, tmp_path / "browser.duckdb")
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -44,57 +35,50 @@ def _exceptions(page) -> list[str]:
     return page.locator('[data-testid="stException"]').all_inner_texts()
 
 
-def test_login_and_every_page_renders_without_exception(browser_db, playwright):
-    with StreamlitServer(browser_db) as server:
-        browser = launch_chromium(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1400}, locale="zh-CN")
-            page.goto(server.url)
-            wait_for_text(page, "用户名")
-            assert page.title() == "双随机监管驾驶舱"
-            wait_for_text(page, "Admin@2026")  # the demo accounts (demo store only)
-            shot(page, "shell_login")
+def test_login_and_every_page_renders_without_exception(fresh_demo_copy, playwright):
+    with app_page(fresh_demo_copy, height=1400, playwright=playwright) as (server, page):
+        wait_for_text(page, "用户名")
+        assert page.title() == "双随机监管驾驶舱"
+        wait_for_text(page, "Admin@2026")  # the demo accounts (demo store only)
+        shot(page, "shell_login")
 
-            # wrong password: one Chinese sentence, still on the log-in page
-            page.get_by_label("用户名").fill("admin")
-            page.get_by_label("密码").fill("not-the-password")
-            page.get_by_role("button", name="登录").click()
-            wait_for_text(page, "用户名或密码错误。")
+        # wrong password: one Chinese sentence, still on the log-in page
+        page.get_by_label("用户名").fill("admin")
+        page.get_by_label("密码").fill("not-the-password")
+        page.get_by_role("button", name="登录").click()
+        wait_for_text(page, "用户名或密码错误。")
 
-            log_in(page, "admin", "Admin@2026")
-            sidebar = page.locator('[data-testid="stSidebar"]')
-            assert "演示数据" in sidebar.inner_text()
-            assert not _exceptions(page), _exceptions(page)
-            shot(page, "shell_home_admin")
+        log_in(page, "admin", "Admin@2026")
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert "演示数据" in sidebar.inner_text()
+        assert not _exceptions(page), _exceptions(page)
+        shot(page, "shell_home_admin")
 
-            problems = {}
-            visible = nav.visible_pages("admin")
-            default = nav.default_page_key(visible)
-            for spec in visible:
-                title = translate(spec.title_key, "zh_CN")
-                sidebar.get_by_role("link", name=title, exact=True).click()
-                expected = "/" if spec.key == default else f"/{spec.url_path}"
-                page.wait_for_function(
-                    "p => window.location.pathname.endsWith(p)", arg=expected, timeout=30_000
-                )
-                wait_for_idle(page)
-                found = _exceptions(page)
-                if found:
-                    problems[spec.key] = found[0][:300]
-                shot(page, f"page_{spec.key}")
-            assert not problems, problems
-        finally:
-            browser.close()
+        problems = {}
+        visible = nav.visible_pages("admin")
+        default = nav.default_page_key(visible)
+        for spec in visible:
+            title = translate(spec.title_key, "zh_CN")
+            sidebar.get_by_role("link", name=title, exact=True).click()
+            expected = "/" if spec.key == default else f"/{spec.url_path}"
+            page.wait_for_function(
+                "p => window.location.pathname.endsWith(p)", arg=expected, timeout=30_000
+            )
+            wait_for_idle(page)
+            found = _exceptions(page)
+            if found:
+                problems[spec.key] = found[0][:300]
+            shot(page, f"page_{spec.key}")
+        assert not problems, problems
         assert "Traceback" not in server.log(), server.log()[-3000:]
 
 
-def test_direct_page_urls_on_a_fresh_server_need_log_in(browser_db, playwright):
+def test_direct_page_urls_on_a_fresh_server_need_log_in(fresh_demo_copy, playwright):
     """Every registered page URL, opened without log-in, shows the log-in form and no data."""
     pages = [p for p in nav.PAGES if p.exists()]
     # the riskiest first: the very first request of a fresh server runs a pages/ file without app.py
     pages.sort(key=lambda p: p.key != "data_management")
-    with StreamlitServer(browser_db) as server:
-        browser = launch_chromium(playwright)
+    with served_browser(fresh_demo_copy, playwright) as (server, browser):
         try:
             for i, spec in enumerate(pages):
                 context = browser.new_context(
@@ -118,5 +102,4 @@ def test_direct_page_urls_on_a_fresh_server_need_log_in(browser_db, playwright):
                 page.close()
         finally:
             context.close()
-            browser.close()
         assert "Traceback" not in server.log(), server.log()[-3000:]
