@@ -36,12 +36,6 @@ def gc_paused():
             gc.enable()
 
 
-def empty_pool() -> pa.Table:
-    return pa.table(
-        {"entity_code": pa.array([], pa.string()), "stratum": pa.array([], pa.string())}
-    )
-
-
 def as_pool_table(pool: pa.Table) -> pa.Table:
     """Check a pool table: the two columns, strings, sorted by entity_code without duplicates."""
     table = pool.select(["entity_code", "stratum"])
