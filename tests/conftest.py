@@ -44,3 +44,24 @@ def fresh_demo_copy(demo_store, demo_db_path, tmp_path):
     from tests.browser_util import copy_demo_store
 
     return copy_demo_store(demo_store, demo_db_path, tmp_path / "demo_copy.duckdb")
+
+
+@pytest.fixture(scope="module")
+def demo_copy(demo_store, demo_db_path, tmp_path_factory, request):
+    """Path of this test module's private copy of the demo store (closed after the module)."""
+    from dashboard.store import close_store
+    from tests.browser_util import copy_demo_store
+
+    name = request.module.__name__.rpartition(".")[2]
+    path = copy_demo_store(
+        demo_store, demo_db_path, tmp_path_factory.mktemp(name) / f"{name}.duckdb"
+    )
+    yield path
+    close_store(path)
+
+
+@pytest.fixture
+def app_store(demo_copy, monkeypatch) -> Store:
+    """The module's demo copy, opened, with DASHBOARD_DB pointing at it (for AppTest of the app)."""
+    monkeypatch.setenv("DASHBOARD_DB", str(demo_copy))
+    return open_store(demo_copy)

@@ -13,22 +13,7 @@ from dashboard.analysis.console import SqlConsole
 from dashboard.auth import DEMO_ACCOUNTS, AuthError, get_user, scope_for
 from dashboard.config import PROJECT_ROOT
 from dashboard.store import close_store, open_store
-from tests.browser_util import copy_demo_store, login_as
-
-
-@pytest.fixture(scope="module")
-def core_db(demo_store, demo_db_path, tmp_path_factory):
-    path = copy_demo_store(
-        demo_store, demo_db_path, tmp_path_factory.mktemp("core") / "core.duckdb"
-    )
-    yield path
-    close_store(path)
-
-
-@pytest.fixture
-def cstore(core_db, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DB", str(core_db))
-    return open_store(core_db)
+from tests.browser_util import login_as
 
 
 def _own_tasks(store, units):
@@ -76,37 +61,37 @@ def test_sql_console_views_hold_only_own_unit_rows(demo_store, username, units):
         console.close()
 
 
-def test_five_wrong_passwords_lock_the_account(cstore):
+def test_five_wrong_passwords_lock_the_account(app_store):
     t0 = datetime(2026, 11, 27, 9, 0)
     for i in range(5):
         with pytest.raises(AuthError):
-            auth.authenticate(cstore, "chk", f"wrong{i}", now=t0 + timedelta(seconds=i))
+            auth.authenticate(app_store, "chk", f"wrong{i}", now=t0 + timedelta(seconds=i))
     with pytest.raises(AuthError) as err:
-        auth.authenticate(cstore, "chk", "Unit@2026", now=t0 + timedelta(minutes=1))
+        auth.authenticate(app_store, "chk", "Unit@2026", now=t0 + timedelta(minutes=1))
     assert "锁定" in str(err.value)
     # after the lock-out period (15 minutes by default) the right password works again
-    user = auth.authenticate(cstore, "chk", "Unit@2026", now=t0 + timedelta(minutes=17))
+    user = auth.authenticate(app_store, "chk", "Unit@2026", now=t0 + timedelta(minutes=17))
     assert user.unit_codes == ("CHK",)
 
 
-def test_four_wrong_passwords_do_not_lock(cstore):
+def test_four_wrong_passwords_do_not_lock(app_store):
     t0 = datetime(2026, 11, 27, 10, 0)
     for i in range(4):
         with pytest.raises(AuthError):
-            auth.authenticate(cstore, "viewer", "nope", now=t0 + timedelta(seconds=i))
+            auth.authenticate(app_store, "viewer", "nope", now=t0 + timedelta(seconds=i))
     assert (
-        auth.authenticate(cstore, "viewer", "Read@2026", now=t0 + timedelta(seconds=5)).role
+        auth.authenticate(app_store, "viewer", "Read@2026", now=t0 + timedelta(seconds=5)).role
         == "readonly"
     )
 
 
-def test_session_expiry_returns_to_login(cstore):
+def test_session_expiry_returns_to_login(app_store):
     assert auth.session_expired(datetime(2026, 1, 1, 9, 0), datetime(2026, 1, 1, 9, 31), 30)
     assert not auth.session_expired(datetime(2026, 1, 1, 9, 0), datetime(2026, 1, 1, 9, 29), 30)
     from dashboard.ui.session import ACTIVITY_KEY, USER_KEY
 
     at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "timeliness.py"), default_timeout=60)
-    login_as(at, "kck", cstore)
+    login_as(at, "kck", app_store)
     at.session_state[ACTIVITY_KEY] = datetime.now() - timedelta(minutes=31)
     at.run()
     assert not at.exception, at.exception
@@ -116,29 +101,29 @@ def test_session_expiry_returns_to_login(cstore):
     assert "登录" in texts
     # a fresh activity stamp shows the page
     at2 = AppTest.from_file(str(PROJECT_ROOT / "pages" / "timeliness.py"), default_timeout=60)
-    login_as(at2, "kck", cstore)
+    login_as(at2, "kck", app_store)
     at2.run()
     assert len(at2.dataframe) > 0
 
 
-def test_passwords_never_stored_or_logged_in_clear(cstore, core_db):
+def test_passwords_never_stored_or_logged_in_clear(app_store, demo_copy):
     new_pw = "Kck#Secret2026x"
     with pytest.raises(AuthError):
-        auth.authenticate(cstore, "kck", "Typo@Pass2026")
-    auth.authenticate(cstore, "kck", "Unit@2026")
-    auth.change_password(cstore, "kck", "Unit@2026", new_pw)
-    auth.reset_password(cstore, "leader", "Reset#Leader2026", actor="admin")
-    hashes = dict(cstore.rows("SELECT username, password_hash FROM users"))
+        auth.authenticate(app_store, "kck", "Typo@Pass2026")
+    auth.authenticate(app_store, "kck", "Unit@2026")
+    auth.change_password(app_store, "kck", "Unit@2026", new_pw)
+    auth.reset_password(app_store, "leader", "Reset#Leader2026", actor="admin")
+    hashes = dict(app_store.rows("SELECT username, password_hash FROM users"))
     assert hashes and all(h.startswith("$argon2id$") for h in hashes.values())
     secrets = [a["password"] for a in DEMO_ACCOUNTS] + [new_pw, "Typo@Pass2026", "Reset#Leader2026"]
     audit_text = " ".join(
-        str(v) for row in cstore.rows("SELECT * FROM audit_log") for v in row if v is not None
+        str(v) for row in app_store.rows("SELECT * FROM audit_log") for v in row if v is not None
     )
     assert "kck" in audit_text  # the audit log does record these events
     for secret in secrets:
         assert secret not in audit_text, secret
-    cstore.rows("CHECKPOINT")
-    raw = core_db.read_bytes()
+    app_store.rows("CHECKPOINT")
+    raw = demo_copy.read_bytes()
     for secret in secrets:
         assert secret.encode() not in raw, secret
     assert b"$argon2id$" in raw  # the hashes are there, so the byte check looks at the real file
@@ -167,7 +152,7 @@ def test_init_store_has_no_accounts_and_login_shows_no_demo(tmp_path, monkeypatc
         assert a["password"] not in shown
 
 
-def test_login_page_lists_demo_accounts_on_demo_store(cstore):
+def test_login_page_lists_demo_accounts_on_demo_store(app_store):
     at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "login.py"), default_timeout=60).run()
     assert not at.exception, at.exception
     shown = " ".join(
@@ -177,18 +162,20 @@ def test_login_page_lists_demo_accounts_on_demo_store(cstore):
     assert "演示" in shown and "kck" in shown
 
 
-def test_publication_list_has_no_grades_or_scores(cstore):
+def test_publication_list_has_no_grades_or_scores(app_store):
     from dashboard.draw import service
     from dashboard.draw.ledger import publication_list
 
-    task = cstore.rows(
+    task = app_store.rows(
         "SELECT task_code FROM tasks WHERE status = 'planned' AND uses_risk_grades ORDER BY task_code LIMIT 1"
-    ) or cstore.rows(
+    ) or app_store.rows(
         "SELECT task_code FROM tasks WHERE status = 'planned' ORDER BY task_code LIMIT 1"
     )
     assert task, "the demo store has a planned task to draw"
-    rec = service.run_draw(cstore, task[0][0], "20261127", operator="admin", draw_date="2026-11-27")
-    df = publication_list(cstore, rec["draw_id"])
+    rec = service.run_draw(
+        app_store, task[0][0], "20261127", operator="admin", draw_date="2026-11-27"
+    )
+    df = publication_list(app_store, rec["draw_id"])
     assert len(df) > 0
     for col in df.columns:
         name = str(col)
@@ -199,6 +186,6 @@ def test_publication_list_has_no_grades_or_scores(cstore):
             and "stratum" not in name.lower()
         )
     # the draw's selections do carry strata internally, the list just leaves them out
-    assert cstore.scalar(
+    assert app_store.scalar(
         "SELECT count(*) FROM draw_selections WHERE draw_id = ?", [rec["draw_id"]]
     ) == len(df)

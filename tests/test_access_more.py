@@ -13,8 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.auth import AUDIT_ACTIONS, authenticate, create_user, disable_user, record_logout
 from dashboard.config import PROJECT_ROOT
-from dashboard.store import close_store, open_store
-from tests.browser_util import copy_demo_store, login_as
+from tests.browser_util import login_as
 
 APP = str(PROJECT_ROOT / "app.py")
 PAGE = str(PROJECT_ROOT / "pages" / "overview.py")
@@ -48,19 +47,6 @@ def test_record_logout_writes_the_audit_log(store):
     # nothing secret in the trail
     text = " ".join(str(v) for row in store.rows("SELECT * FROM audit_log") for v in row)
     assert "Zhang@2026x" not in text and "$argon2" not in text
-
-
-@pytest.fixture(scope="module")
-def lo_db(demo_store, demo_db_path, tmp_path_factory):
-    path = copy_demo_store(demo_store, demo_db_path, tmp_path_factory.mktemp("lo") / "lo.duckdb")
-    yield path
-    close_store(path)
-
-
-@pytest.fixture
-def app_store(lo_db, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DB", str(lo_db))
-    return open_store(lo_db)
 
 
 def _count(store, username: str, action: str) -> int:

@@ -22,19 +22,6 @@ REFUSAL = "您的角色无权查看本页面"
 EXISTING = [p for p in PAGES if p.exists()]
 
 
-@pytest.fixture(scope="module")
-def acc_db(demo_store, demo_db_path, tmp_path_factory):
-    path = copy_demo_store(demo_store, demo_db_path, tmp_path_factory.mktemp("acc") / "acc.duckdb")
-    yield path
-    close_store(path)
-
-
-@pytest.fixture
-def store(acc_db, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DB", str(acc_db))
-    return open_store(acc_db)
-
-
 def _run(spec, store, username):
     at = AppTest.from_file(str(PROJECT_ROOT / spec.path), default_timeout=90)
     login_as(at, username, store)
@@ -76,15 +63,15 @@ def _foreign_tasks(at, all_tasks, own) -> set[str]:
 
 
 @pytest.mark.parametrize("username,units", [("kck", ("KCK",)), ("viewer", ("DHK",))])
-def test_unit_and_readonly_users_see_only_their_units_tasks(store, username, units):
-    all_tasks = {r[0] for r in store.rows("SELECT task_code FROM tasks")}
-    own = _own_tasks(store, units)
+def test_unit_and_readonly_users_see_only_their_units_tasks(app_store, username, units):
+    all_tasks = {r[0] for r in app_store.rows("SELECT task_code FROM tasks")}
+    own = _own_tasks(app_store, units)
     assert own and all_tasks - own  # the check can fail: other units' tasks exist
     role = "unit" if username == "kck" else "readonly"
     # units a row may name: own units and the lead/partner units of the user's own (joint) tasks
     partners = set(units) | {
         u
-        for lead, others in store.rows(
+        for lead, others in app_store.rows(
             "SELECT lead_unit, partner_units FROM tasks WHERE list_contains(?, task_code)",
             [sorted(own)],
         )
@@ -93,7 +80,7 @@ def test_unit_and_readonly_users_see_only_their_units_tasks(store, username, uni
     leaks = {}
     seen_own: set[str] = set()
     for spec in EXISTING:
-        at = _run(spec, store, username)
+        at = _run(spec, app_store, username)
         assert not at.exception, (spec.key, at.exception)
         if not spec.allows(role):
             assert any(REFUSAL in e.value for e in at.error), spec.key
@@ -115,7 +102,7 @@ def test_unit_and_readonly_users_see_only_their_units_tasks(store, username, uni
 
 
 @pytest.mark.parametrize("username", ["leader", "kck", "chk", "viewer"])
-def test_admin_only_pages_refuse_other_roles(store, username):
+def test_admin_only_pages_refuse_other_roles(app_store, username):
     for spec in EXISTING:
         if (
             spec.roles == frozenset({"admin"})
@@ -123,13 +110,13 @@ def test_admin_only_pages_refuse_other_roles(store, username):
             and "leader" in spec.roles
             and "unit" not in spec.roles
         ):
-            at = _run(spec, store, username)
+            at = _run(spec, app_store, username)
             assert not at.exception, (spec.key, at.exception)
             assert any(REFUSAL in e.value for e in at.error), (spec.key, username)
             assert len(at.dataframe) == 0
 
 
-def test_not_logged_in_sees_only_the_login_prompt(store):
+def test_not_logged_in_sees_only_the_login_prompt(app_store):
     for key in ("overview", "analysis", "users"):
         at = AppTest.from_file(str(PROJECT_ROOT / "pages" / f"{key}.py"), default_timeout=60).run()
         assert not at.exception
@@ -137,7 +124,7 @@ def test_not_logged_in_sees_only_the_login_prompt(store):
         assert any("请先登录" in i.value for i in at.info) or at.text_input, key
 
 
-def test_risk_page_shows_no_other_units_tasks(store):
+def test_risk_page_shows_no_other_units_tasks(app_store):
     """风险预警 for a unit user: warnings about its entities, but other units' tasks and findings masked.
 
     KCK's entities are inspected by the 专班 ZBKS too (task RW2026015): that task is listed as 其他单位任务
@@ -145,9 +132,9 @@ def test_risk_page_shows_no_other_units_tasks(store):
     """
     from dashboard.metrics.risk import OTHER_TASK
 
-    all_tasks = {r[0] for r in store.rows("SELECT task_code FROM tasks")}
-    own = _own_tasks(store, ("KCK",))
-    at = _run(next(p for p in EXISTING if p.key == "risk"), store, "kck")
+    all_tasks = {r[0] for r in app_store.rows("SELECT task_code FROM tasks")}
+    own = _own_tasks(app_store, ("KCK",))
+    at = _run(next(p for p in EXISTING if p.key == "risk"), app_store, "kck")
     assert not at.exception
     texts = set()
     for frame in at.dataframe:
@@ -278,16 +265,16 @@ def _download_leaks(store, downloads, suffix: str) -> tuple[int, dict[str, list[
     return files, leaks
 
 
-def test_download_payloads_of_a_unit_user_hold_only_own_tasks(store, kck_downloads):
+def test_download_payloads_of_a_unit_user_hold_only_own_tasks(app_store, kck_downloads):
     """Every CSV a unit user can download (captured as Streamlit stores it) names only own-unit tasks."""
-    csvs, leaks = _download_leaks(store, kck_downloads, ".csv")
+    csvs, leaks = _download_leaks(app_store, kck_downloads, ".csv")
     assert csvs > 5  # the pages did offer CSV downloads
     assert leaks == {}
 
 
-def test_xlsx_downloads_of_a_unit_user_hold_only_own_tasks_and_units(store, kck_downloads):
+def test_xlsx_downloads_of_a_unit_user_hold_only_own_tasks_and_units(app_store, kck_downloads):
     """Every XLSX a unit user can download is opened (every sheet, every cell): only own tasks and units."""
-    xlsx, leaks = _download_leaks(store, kck_downloads, ".xlsx")
+    xlsx, leaks = _download_leaks(app_store, kck_downloads, ".xlsx")
     assert xlsx > 5  # the pages did offer XLSX downloads (data tables, 通报, monthly report …)
     assert {
         p for p, files in kck_downloads.items() if any(n.endswith(".xlsx") for n, _ in files)

@@ -10,24 +10,9 @@ from streamlit.testing.v1 import AppTest
 from dashboard.config import PROJECT_ROOT
 from dashboard.store import close_store, open_store
 from dashboard.ui import nav
-from tests.browser_util import copy_demo_store, login_as
+from tests.browser_util import login_as
 
 APP = str(PROJECT_ROOT / "app.py")
-
-
-@pytest.fixture(scope="module")
-def shell_db(demo_store, demo_db_path, tmp_path_factory):
-    path = copy_demo_store(
-        demo_store, demo_db_path, tmp_path_factory.mktemp("shell") / "shell.duckdb"
-    )
-    yield path
-    close_store(path)
-
-
-@pytest.fixture
-def app_env(shell_db, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DB", str(shell_db))
-    return open_store(shell_db)
 
 
 def _texts(elements) -> list[str]:
@@ -41,7 +26,7 @@ def _log_in(at, username, password):
     return at.run()
 
 
-def test_logged_out_shows_only_the_login_form(app_env):
+def test_logged_out_shows_only_the_login_form(app_store):
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert [ti.label for ti in at.text_input] == ["用户名", "密码"]
@@ -56,7 +41,7 @@ def test_logged_out_shows_only_the_login_form(app_env):
     assert len(demo) == 5
 
 
-def test_wrong_password_is_refused(app_env):
+def test_wrong_password_is_refused(app_store):
     at = AppTest.from_file(APP, default_timeout=60).run()
     _log_in(at, "admin", "wrong-password-1")
     assert "用户名或密码错误。" in _texts(at.error)
@@ -64,7 +49,7 @@ def test_wrong_password_is_refused(app_env):
     assert [ti.label for ti in at.text_input] == ["用户名", "密码"]
 
 
-def test_admin_logs_in_and_sees_the_shell(app_env):
+def test_admin_logs_in_and_sees_the_shell(app_store):
     at = AppTest.from_file(APP, default_timeout=60).run()
     _log_in(at, "admin", "Admin@2026")
     assert not at.exception, at.exception
@@ -80,16 +65,16 @@ def test_admin_logs_in_and_sees_the_shell(app_env):
         assert "数据管理" in _texts(at.title)
 
 
-def test_log_out_returns_to_login(app_env):
+def test_log_out_returns_to_login(app_store):
     at = AppTest.from_file(APP, default_timeout=60)
-    login_as(at, "admin", app_env)
+    login_as(at, "admin", app_store)
     at.run()
     at.sidebar.button(key="_logout").click().run()
     assert "auth_user" not in at.session_state
     assert [ti.label for ti in at.text_input] == ["用户名", "密码"]
 
 
-def test_direct_page_without_login_shows_login_prompt(app_env):
+def test_direct_page_without_login_shows_login_prompt(app_store):
     at = AppTest.from_file(
         str(PROJECT_ROOT / "pages" / "data_management.py"), default_timeout=60
     ).run()
@@ -100,17 +85,17 @@ def test_direct_page_without_login_shows_login_prompt(app_env):
     assert not any(m.label in ("检查对象", "抽查任务") for m in at.metric)
 
 
-def test_role_is_enforced_on_admin_pages(app_env):
+def test_role_is_enforced_on_admin_pages(app_store):
     at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "users.py"), default_timeout=60)
-    login_as(at, "kck", app_env)
+    login_as(at, "kck", app_store)
     at.run()
     assert "您的角色无权查看本页面，如需使用请联系办公室管理员。" in _texts(at.error)
     assert len(at.dataframe) == 0
 
 
-def test_session_expires_after_inactivity(app_env):
+def test_session_expires_after_inactivity(app_store):
     at = AppTest.from_file(APP, default_timeout=60)
-    login_as(at, "admin", app_env)
+    login_as(at, "admin", app_store)
     at.session_state["auth_last_activity"] = datetime.now() - timedelta(minutes=31)
     at.run()
     assert "auth_user" not in at.session_state
@@ -126,10 +111,10 @@ st.session_state["test_scope"] = scope
 """
 
 
-def test_unit_user_scope_lists_only_own_unit(app_env, tmp_path):
+def test_unit_user_scope_lists_only_own_unit(app_store, tmp_path):
     page = PROJECT_ROOT / "pages" / "account.py"
     at = AppTest.from_file(str(page), default_timeout=60)
-    login_as(at, "kck", app_env)
+    login_as(at, "kck", app_store)
     at.run()
     assert not at.exception
     assert len(at.sidebar.selectbox) == 0  # account page: no scope controls
@@ -139,7 +124,7 @@ def test_unit_user_scope_lists_only_own_unit(app_env, tmp_path):
     scope_page = tmp_path / "scope_page.py"
     scope_page.write_text(SCOPE_PAGE, encoding="utf-8")
     at = AppTest.from_file(str(scope_page), default_timeout=60)
-    login_as(at, "kck", app_env)
+    login_as(at, "kck", app_store)
     at.run()
     unit_box = at.sidebar.selectbox(key="_w_" + sidebar.UNIT)
     assert unit_box.options == ["矿产资源管理股"]
@@ -160,7 +145,7 @@ def test_navigation_registry_filters_by_role():
     assert nav.default_page_key([nav.BY_KEY["users"], nav.BY_KEY["overview"]]) == "overview"
 
 
-def test_scope_from_sidebar_for_unit_user_and_admin(app_env, tmp_path):
+def test_scope_from_sidebar_for_unit_user_and_admin(app_store, tmp_path):
     from datetime import date
 
     scope_page = tmp_path / "scope_page.py"
@@ -168,7 +153,7 @@ def test_scope_from_sidebar_for_unit_user_and_admin(app_env, tmp_path):
     years = sorted(
         {
             r[0]
-            for r in app_env.rows(
+            for r in app_store.rows(
                 "SELECT DISTINCT year(start_on) FROM tasks WHERE start_on IS NOT NULL"
             )
         }
@@ -177,7 +162,7 @@ def test_scope_from_sidebar_for_unit_user_and_admin(app_env, tmp_path):
     expected_year = today.year if today.year in years else years[-1]
 
     at = AppTest.from_file(str(scope_page), default_timeout=60)
-    login_as(at, "kck", app_env)
+    login_as(at, "kck", app_store)
     at.run()
     scope = at.session_state["test_scope"]
     assert scope.allowed_units == frozenset({"KCK"})
@@ -186,11 +171,11 @@ def test_scope_from_sidebar_for_unit_user_and_admin(app_env, tmp_path):
     assert scope.role == "unit" and scope.username == "kck"
 
     at = AppTest.from_file(str(scope_page), default_timeout=60)
-    login_as(at, "admin", app_env)
+    login_as(at, "admin", app_store)
     at.run()
     unit_box = at.sidebar.selectbox(key="_w_scope.unit")
     assert unit_box.options[0] == "全部"
-    assert len(unit_box.options) == 1 + app_env.scalar("SELECT count(*) FROM units")
+    assert len(unit_box.options) == 1 + app_store.scalar("SELECT count(*) FROM units")
     assert at.session_state["test_scope"].allowed_units is None
     assert at.session_state["test_scope"].unit is None
     # choose a unit and a past year: the scope follows, the as-of date moves to Dec 31
@@ -201,15 +186,15 @@ def test_scope_from_sidebar_for_unit_user_and_admin(app_env, tmp_path):
         scope = at.session_state["test_scope"]
         assert scope.year == past[-1] and scope.as_of == date(past[-1], 12, 31)
     scope = at.session_state["test_scope"]
-    code = app_env.rows("SELECT unit_code FROM units ORDER BY unit_code")[1][0]
+    code = app_store.rows("SELECT unit_code FROM units ORDER BY unit_code")[1][0]
     assert scope.unit == code
 
 
-def test_must_change_password_blocks_pages_until_changed(app_env, tmp_path):
+def test_must_change_password_blocks_pages_until_changed(app_store, tmp_path):
     from dashboard import auth
 
     auth.create_user(
-        app_env,
+        app_store,
         "newbie",
         "新同事",
         "unit",
@@ -232,7 +217,7 @@ def test_must_change_password_blocks_pages_until_changed(app_env, tmp_path):
     assert not at.exception, at.exception
     assert "密码已修改，下次登录请使用新密码。" in _texts(at.success)
     assert at.session_state["auth_user"].must_change_password is False
-    assert auth.authenticate(app_env, "newbie", "Better@2026y").username == "newbie"
+    assert auth.authenticate(app_store, "newbie", "Better@2026y").username == "newbie"
 
 
 def test_first_start_builds_the_demo_store_with_progress(tmp_path, monkeypatch):
@@ -308,18 +293,18 @@ def test_every_registered_page_starts_with_page_setup_of_its_key():
         assert call.args and call.args[0].value == spec.key, (spec.path, call.args[0].value)
 
 
-def test_disabled_account_is_logged_out_and_role_changes_apply(app_env):
+def test_disabled_account_is_logged_out_and_role_changes_apply(app_store):
     from dashboard import auth
 
-    auth.create_user(app_env, "temp1", "临时", "unit", ["CHK"], "Temp@2026x", actor="admin")
+    auth.create_user(app_store, "temp1", "临时", "unit", ["CHK"], "Temp@2026x", actor="admin")
     at = AppTest.from_file(APP, default_timeout=60)
-    login_as(at, "temp1", app_env)
+    login_as(at, "temp1", app_store)
     at.run()
     assert at.session_state["auth_user"].unit_codes == ("CHK",)
-    auth.update_user(app_env, "temp1", unit_codes=["KCK"], actor="admin")
+    auth.update_user(app_store, "temp1", unit_codes=["KCK"], actor="admin")
     at.run()
     assert at.session_state["auth_user"].unit_codes == ("KCK",)
-    auth.disable_user(app_env, "temp1", actor="admin")
+    auth.disable_user(app_store, "temp1", actor="admin")
     at.run()
     assert "auth_user" not in at.session_state
     assert any("已被停用" in w.value for w in at.warning)

@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.config import PROJECT_ROOT
-from dashboard.store import close_store, open_store
-from tests.browser_util import copy_demo_store, login_as
+from tests.browser_util import login_as
 
 PAGE = str(PROJECT_ROOT / "pages" / "data_management.py")
-
-
-@pytest.fixture(scope="module")
-def data_db(demo_store, demo_db_path, tmp_path_factory):
-    path = copy_demo_store(
-        demo_store, demo_db_path, tmp_path_factory.mktemp("data") / "data.duckdb"
-    )
-    yield path
-    close_store(path)
-
-
-@pytest.fixture
-def store(data_db, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DB", str(data_db))
-    return open_store(data_db)
 
 
 def _page(store, username="admin"):
@@ -33,11 +16,11 @@ def _page(store, username="admin"):
     return at.run()
 
 
-def test_inventory_shows_real_row_counts(store):
-    at = _page(store)
+def test_inventory_shows_real_row_counts(app_store):
+    at = _page(app_store)
     assert not at.exception, at.exception
-    entities = store.scalar("SELECT count(*) FROM entities")
-    tasks = store.scalar("SELECT count(*) FROM tasks")
+    entities = app_store.scalar("SELECT count(*) FROM entities")
+    tasks = app_store.scalar("SELECT count(*) FROM tasks")
     assert entities > 1000  # the county demo
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["检查对象"] == f"{entities:,}"
@@ -45,15 +28,15 @@ def test_inventory_shows_real_row_counts(store):
     tables = at.dataframe[0].value
     counts = dict(zip(tables["表"], tables["行数"], strict=True))
     assert counts["entities"] == entities
-    assert counts["followups"] == store.scalar("SELECT count(*) FROM followups")
+    assert counts["followups"] == app_store.scalar("SELECT count(*) FROM followups")
     # the demo is flagged
     assert any("演示数据" in m.value for m in at.sidebar.markdown)
 
 
-def test_dry_run_of_a_bad_csv_shows_problems_and_writes_nothing(store):
-    before = store.scalar("SELECT count(*) FROM units")
-    audit_before = store.scalar("SELECT count(*) FROM audit_log")
-    at = _page(store)
+def test_dry_run_of_a_bad_csv_shows_problems_and_writes_nothing(app_store):
+    before = app_store.scalar("SELECT count(*) FROM units")
+    audit_before = app_store.scalar("SELECT count(*) FROM audit_log")
+    at = _page(app_store)
     bad = "unit_code,unit_name,unit_kind\nNEW1,新单位,不存在的类型\n,缺编码单位,股室\n".encode()
     at.file_uploader[0].set_value(("units.csv", bad, "text/csv")).run()
     assert not at.exception, at.exception
@@ -62,37 +45,39 @@ def test_dry_run_of_a_bad_csv_shows_problems_and_writes_nothing(store):
     assert set(problems["行"].dropna().astype(int)) >= {2, 3}
     assert any("发现" in e and "未写入任何数据" in e for e in (x.value for x in at.error))
     assert not any(b.label == "确认导入" for b in at.button)
-    assert store.scalar("SELECT count(*) FROM units") == before
-    assert store.scalar("SELECT count(*) FROM audit_log") == audit_before
+    assert app_store.scalar("SELECT count(*) FROM units") == before
+    assert app_store.scalar("SELECT count(*) FROM audit_log") == audit_before
 
 
-def test_good_csv_dry_run_then_confirm_writes_once(store):
-    before = store.scalar("SELECT count(*) FROM units")
-    at = _page(store)
+def test_good_csv_dry_run_then_confirm_writes_once(app_store):
+    before = app_store.scalar("SELECT count(*) FROM units")
+    at = _page(app_store)
     good = "单位编码,单位名称,单位类型\nTEST1,测试股,股室\n".encode()
     at.file_uploader[0].set_value(("units.csv", good, "text/csv")).run()
     assert not at.exception, at.exception
-    assert store.scalar("SELECT count(*) FROM units") == before  # dry run wrote nothing
+    assert app_store.scalar("SELECT count(*) FROM units") == before  # dry run wrote nothing
     at.button(key="confirm_import").click().run()
     assert not at.exception, at.exception
-    assert store.scalar("SELECT count(*) FROM units") == before + 1
-    assert store.scalar("SELECT unit_name FROM units WHERE unit_code = 'TEST1'") == "测试股"
+    assert app_store.scalar("SELECT count(*) FROM units") == before + 1
+    assert app_store.scalar("SELECT unit_name FROM units WHERE unit_code = 'TEST1'") == "测试股"
     assert (
-        store.scalar("SELECT count(*) FROM audit_log WHERE action = 'import' AND actor = 'admin'")
+        app_store.scalar(
+            "SELECT count(*) FROM audit_log WHERE action = 'import' AND actor = 'admin'"
+        )
         >= 1
     )
     assert any("导入完成" in s.value for s in at.success)
 
 
-def test_non_admin_cannot_import(store):
-    at = _page(store, "leader")
+def test_non_admin_cannot_import(app_store):
+    at = _page(app_store, "leader")
     assert not at.exception
     assert len(at.file_uploader) == 0
     assert any("只有办公室管理员可以导入数据" in c.value for c in at.caption)
 
 
-def test_upload_without_a_known_table_cannot_be_imported(store):
-    at = _page(store)
+def test_upload_without_a_known_table_cannot_be_imported(app_store):
+    at = _page(app_store)
     at.file_uploader[0].set_value(
         ("bad_units.csv", b"unit_code,unit_name\nX,Y\n", "text/csv")
     ).run()
@@ -101,11 +86,11 @@ def test_upload_without_a_known_table_cannot_be_imported(store):
     assert not any(b.label == "确认导入" for b in at.button)
 
 
-def test_export_zip_holds_the_interchange_csvs(store):
+def test_export_zip_holds_the_interchange_csvs(app_store):
     import io
     import zipfile
 
-    at = _page(store, "leader")
+    at = _page(app_store, "leader")
     at.button(key="export_prepare").click().run()
     assert not at.exception, at.exception
     data = at.session_state["data.export_zip"]
@@ -113,10 +98,10 @@ def test_export_zip_holds_the_interchange_csvs(store):
         names = set(zf.namelist())
         assert {"units.csv", "entities.csv", "tasks.csv", "followups.csv"} <= names
         units = zf.read("units.csv").decode("utf-8-sig").splitlines()
-    assert len(units) - 1 == store.scalar("SELECT count(*) FROM units")
+    assert len(units) - 1 == app_store.scalar("SELECT count(*) FROM units")
 
 
-def test_unit_user_cannot_export(store):
-    at = _page(store, "kck")
+def test_unit_user_cannot_export(app_store):
+    at = _page(app_store, "kck")
     assert not any(b.key == "export_prepare" for b in at.button)
     assert any("导出全部数据仅限" in c.value for c in at.caption)
