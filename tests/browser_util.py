@@ -7,6 +7,7 @@ StreamlitServer(db_path, port=None)             `uv run streamlit run app.py` in
 launch_chromium(playwright)                     headless /usr/bin/chromium with offline flags
 served_browser(db_path, playwright=None)        a StreamlitServer and a headless chromium: (server, browser)
 app_page(db_path, username, password, ...)      served_browser plus one page at the app, logged in if asked
+open_page(page, title, text)                    sidebar link → wait for text and idle; the main area
 CHROMIUM                                        the browser path; browser tests skip without it
 BROWSER_MARKS                                   `pytestmark` of browser tests (marker, skip without chromium)
 """
@@ -194,6 +195,14 @@ def log_in(page, username: str, password: str, timeout_ms: int = 90_000) -> None
     page.get_by_role("button", name="登录").click()
     wait_for_text(page, "退出登录", timeout_ms)
     wait_for_idle(page, timeout_ms)
+
+
+def open_page(page, title: str, text: str):
+    """Click the sidebar link `title`, wait for `text` and an idle app; returns the main area locator."""
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name=title, exact=True).click()
+    wait_for_text(page, text)
+    wait_for_idle(page)
+    return page.locator('[data-testid="stMain"]')
 
 
 def shot(page, name: str) -> Path:

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from dashboard import draw
 from dashboard.store import close_store, open_store
-from tests.browser_util import BROWSER_MARKS, app_page, shot, wait_for_idle, wait_for_text
+from tests.browser_util import (
+    BROWSER_MARKS,
+    app_page,
+    open_page,
+    shot,
+    wait_for_idle,
+    wait_for_text,
+)
 
 pytestmark = BROWSER_MARKS
 
@@ -20,12 +27,7 @@ def test_admin_draws_and_confirms_in_the_browser(fresh_demo_copy):
     close_store(db)
 
     with app_page(db, "admin", "Admin@2026") as (_server, page):
-        page.locator('[data-testid="stSidebar"]').get_by_role(
-            "link", name="随机抽取", exact=True
-        ).click()
-        wait_for_text(page, "第二步：名录预览")
-        wait_for_idle(page)
-        main = page.locator('[data-testid="stMain"]')
+        main = open_page(page, "随机抽取", "第二步：名录预览")
         assert pool_hash in main.inner_text()
         shot(page, "draw_preview")
         main.get_by_role("textbox", name="公开随机值", exact=True).first.fill("2026112701")

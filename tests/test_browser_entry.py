@@ -8,7 +8,15 @@ from datetime import date
 from dashboard.auth import get_user
 from dashboard.entry import service
 from dashboard.store import close_store, open_store
-from tests.browser_util import BROWSER_MARKS, app_page, log_in, shot, wait_for_idle, wait_for_text
+from tests.browser_util import (
+    BROWSER_MARKS,
+    app_page,
+    log_in,
+    open_page,
+    shot,
+    wait_for_idle,
+    wait_for_text,
+)
 from tests.test_entry_support import chk_task, make_pending
 
 pytestmark = BROWSER_MARKS
@@ -26,12 +34,7 @@ def test_unit_user_records_one_result_in_the_browser(fresh_demo_copy):
     close_store(db)
 
     with app_page(db, "chk", "Unit@2026") as (server, page):
-        page.locator('[data-testid="stSidebar"]').get_by_role(
-            "link", name="结果录入", exact=True
-        ).click()
-        wait_for_text(page, "录入和公示期限")
-        wait_for_idle(page)
-        main = page.locator('[data-testid="stMain"]')
+        main = open_page(page, "结果录入", "录入和公示期限")
         shot(page, "entry_form_empty")
         shown = [
             box.input_value() for box in main.locator('[data-testid="stSelectbox"] input').all()
@@ -56,9 +59,7 @@ def test_unit_user_records_one_result_in_the_browser(fresh_demo_copy):
             ("后续处理", "登记进展", "entry_followup"),
             ("回访", "回访率", "entry_revisit"),
         ):
-            sidebar.get_by_role("link", name=title, exact=True).click()
-            wait_for_text(page, text)
-            wait_for_idle(page)
+            open_page(page, title, text)
             assert not page.locator('[data-testid="stException"]').count(), title
             shot(page, name)
         # the office: a return-visit draw previewed on the 回访 page
