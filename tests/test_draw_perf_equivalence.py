@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from datetime import date
 
 import pyarrow as pa
 import pytest
@@ -96,3 +97,76 @@ def test_appended_duplicate_rows_are_found_by_verify(store):
         cur.execute("INSERT INTO draw_selections SELECT * FROM draw_selections LIMIT 1")
     checks = {d.check for d in draw.verify_store(store, "DR-000001") if not d.warning}
     assert {"冻结名单", "抽取结果表"} <= checks
+
+
+def _grade_store():
+    """Entities whose codes differ in length, share prefixes and hold non-ASCII text; grades in
+    several periods (some after the draw month, some of another system); some ungraded."""
+    store = open_store(":memory:")
+    codes = ["A", "AB", "ABC", "ABCDEFGH", "ABCDEFGHI", "ABCDEFGH0", "B中文", "B中", "Z" * 40]
+    codes += [f"9113{i:014d}" for i in range(0, 300, 7)]
+    rnd = random.Random(5)
+    with store.transaction() as cur:
+        cur.execute("INSERT INTO items (item_code, item_name) VALUES ('I1', '事项')")
+        for i, code in enumerate(codes):
+            tags = ["I1"] if i % 5 else [" I1 ", "X"]  # trimmed tags match too
+            status = "注销" if i % 11 == 3 else "存续"
+            cur.execute(
+                "INSERT INTO entities (entity_code, name, tags, status) VALUES (?, ?, ?, ?)",
+                [code, f"企业{i}", tags, status],
+            )
+            for period in rnd.sample(["2025-11", "2026-03", "2026-05", "2026-07"], i % 4):
+                cur.execute(
+                    "INSERT INTO risk_grades (entity_code, period, grade) VALUES (?, ?, ?)",
+                    [code, period, rnd.choice(["A", "B", "C", "D", "AA"])],
+                )
+            if i % 6 == 1:
+                cur.execute(
+                    "INSERT INTO risk_grades (entity_code, period, grade, system) VALUES (?, ?, 'D', '其他')",
+                    [code, "2026-06"],
+                )
+    return store
+
+
+def test_merged_pool_equals_the_sql_join(monkeypatch):
+    """The large-store path (two sorted lists merged) gives the SQL join's pool exactly."""
+    from dashboard.draw import service
+
+    store = _grade_store()
+    try:
+        d = date(2026, 6, 15)
+        joined = service.resolve_task_pool(store, ["I1"], d)  # few entities: the SQL join
+        monkeypatch.setattr(engine, "FAST_POOL_MIN", 0)
+        merged = service.resolve_task_pool(store, ["I1"], d)
+        assert merged.to_pylist() == joined.to_pylist()
+        assert engine.pool_hash(merged) == engine.pool_hash(joined)
+        # hand check against the rows: the latest grade up to 2026-06 of the 市场监管 system
+        want = {}
+        for code, grade in store.rows(
+            "SELECT entity_code, grade FROM risk_grades"
+            " WHERE system = '市场监管' AND period <= '2026-06' ORDER BY period"
+        ):
+            want[code] = grade
+        got = {r["entity_code"]: r["stratum"] for r in merged.to_pylist()}
+        assert got and all(got[c] == want.get(c, "U") for c in got)
+        assert {"A", "AB", "ABC", "B中", "B中文"} <= got.keys()
+        assert not any(
+            code in got
+            for (code,) in store.rows("SELECT entity_code FROM entities WHERE status <> '存续'")
+        )
+    finally:
+        store.close()
+
+
+def test_merge_refuses_rows_out_of_byte_order():
+    members = pa.array(["A", "B"])
+    assert engine.pool_with_grades(members, pa.array(["B", "A"]), pa.array(["C", "D"]), "U") is None
+    table = engine.pool_with_grades(members, pa.array(["A", "A"]), pa.array(["C", "D"]), "U")
+    assert table.to_pylist() == [
+        {"entity_code": "A", "stratum": "D"},
+        {"entity_code": "B", "stratum": "U"},
+    ]
+    empty = engine.pool_with_grades(
+        pa.array([], pa.string()), pa.array([], pa.string()), pa.array([], pa.string()), "U"
+    )
+    assert empty.num_rows == 0

@@ -38,18 +38,61 @@ def gc_paused():
 
 def as_pool_table(pool: pa.Table) -> pa.Table:
     """Check a pool table: the two columns, strings, sorted by entity_code without duplicates."""
-    table = pool.select(["entity_code", "stratum"])
-    if pa.types.is_dictionary(table.schema.field("stratum").type):
-        table = table.set_column(1, "stratum", table["stratum"].cast(pa.string()))
-    table = table.cast(pa.schema([("entity_code", pa.string()), ("stratum", pa.string())]))
-    codes = table["entity_code"]
-    if len(codes) > 1 and not pc.all(pc.greater(codes[1:], codes[:-1])).as_py():
+    codes = _one_chunk(pool["entity_code"], pa.string())
+    strata = pool["stratum"].combine_chunks()
+    if not _is_unique_dictionary(strata):
+        strata = strata.cast(pa.string()).dictionary_encode()
+    if len(codes) > 1 and not _ascending(codes, strict=True):
         raise ValueError("名录未按主体编码升序排列或有重复编码")
-    if table["entity_code"].null_count or table["stratum"].null_count:
+    if codes.null_count or strata.null_count:
         raise ValueError("名录含空的主体编码或分层")
     # one chunk, and a handful of strata encoded once, for counting, hashing and selecting
-    table = table.combine_chunks()
-    return table.set_column(1, "stratum", table["stratum"].combine_chunks().dictionary_encode())
+    return pa.table({"entity_code": codes, "stratum": strata})
+
+
+def _is_unique_dictionary(column: pa.Array) -> bool:
+    """A dictionary of distinct strings (each stratum once), as pool_with_grades builds it."""
+    if not pa.types.is_dictionary(column.type):
+        return False
+    names = column.dictionary
+    return pa.types.is_string(names.type) and len(pc.unique(names)) == len(names)
+
+
+def _ascending(codes: pa.Array, *, strict: bool) -> bool:
+    """Codes in byte order (strictly: also without repeats)."""
+    later, earlier = codes[1:], codes[:-1]
+    test = pc.greater(later, earlier) if strict else pc.greater_equal(later, earlier)
+    return bool(pc.all(test).as_py())
+
+
+def pool_with_grades(
+    members: pa.Array, graded: pa.Array, grades: pa.Array, ungraded: str
+) -> pa.Table | None:
+    """The pool's strata as a sorted merge: each member (entity codes in ascending order) takes the
+    grade of its last row in `graded`/`grades` (rows sorted by entity code, then period), else
+    `ungraded`. None if the rows are not in byte order (the caller then joins in SQL)."""
+    members, graded, grades = (_one_chunk(a, pa.string()) for a in (members, graded, grades))
+    if len(graded) > 1 and not _ascending(graded, strict=False):
+        return None
+    from dashboard.draw import bulk_join
+
+    match = bulk_join.last_match(_buffers(members), _buffers(graded))
+    encoded = grades.dictionary_encode() if len(grades) else None
+    names = encoded.dictionary.to_pylist() if encoded is not None else []
+    if ungraded not in names:
+        names.append(ungraded)
+    fallback = np.int32(names.index(ungraded))
+    strata = np.full(len(match), fallback, np.int32)
+    found = match >= 0
+    if encoded is not None:
+        strata[found] = encoded.indices.to_numpy(zero_copy_only=False)[match[found]]
+    stratum = pa.DictionaryArray.from_arrays(pa.array(strata), pa.array(names, pa.string()))
+    return as_pool_table(pa.table({"entity_code": members, "stratum": stratum}))
+
+
+def _one_chunk(column: pa.Array | pa.ChunkedArray, kind: pa.DataType) -> pa.Array:
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    return column.cast(kind)
 
 
 def strata_array(pool: pa.Table) -> pa.DictionaryArray:

@@ -214,38 +214,63 @@ def _min_inspectors(store: Store, item_codes: list[str]) -> int:
     return int(value) if value is not None else protocol.MIN_TEAM
 
 
+# Protocol step 1's two halves: the members of a task pool, and the rows their stratum comes from.
+_POOL_MEMBERS = """
+    FROM entities AS e
+    WHERE e.status = '存续'
+      AND (e.closed_on IS NULL OR e.closed_on > $d)
+      AND (e.registered_on IS NULL OR e.registered_on <= $d)
+      -- tags are compared trimmed; exact tests first (list_contains is the fastest) spare most rows
+      -- the trim
+      AND ({exact} OR list_has_any(list_transform(e.tags, lambda x: trim(x)), $items))
+"""
+_GRADE_ROWS = "FROM risk_grades WHERE system = $system AND period <= $month"
+
+
 def resolve_task_pool(store: Store, item_codes: list[str], draw_date: date) -> pa.Table:
-    """Protocol step 1: the task pool with strata, sorted by entity_code."""
+    """Protocol step 1: the task pool with strata (the latest grade by D's month), sorted by entity_code.
+
+    A large store fetches members and grade rows sorted and merges them (engine.pool_with_grades);
+    a small one, or grade rows not in byte order, joins in SQL. Both read one snapshot.
+    """
     items = item_codes or [""]
     exact = " OR ".join(f"list_contains(e.tags, $item{i})" for i in range(len(items)))
+    members = _POOL_MEMBERS.replace("{exact}", exact)
+    member_params = {
+        "d": draw_date,
+        "items": items,
+        **{f"item{i}": item for i, item in enumerate(items)},
+    }
+    grade_params = {"system": RISK_SYSTEM, "month": f"{draw_date:%Y-%m}"}
     cur = store.cursor()
     try:
-        table = cur.sql(
-            """
-            WITH latest AS (
-                SELECT entity_code, arg_max(grade, period) AS grade
-                FROM risk_grades WHERE system = $system AND period <= $month
-                GROUP BY entity_code
+        cur.execute("BEGIN TRANSACTION").fetchall()
+        table = None
+        if cur.execute("SELECT count(*) FROM entities").fetchall()[0][0] >= engine.FAST_POOL_MIN:
+            codes = cur.sql(
+                f"SELECT e.entity_code {members} ORDER BY e.entity_code", params=member_params
+            ).to_arrow_table()
+            rows = cur.sql(
+                f"SELECT entity_code, grade {_GRADE_ROWS} ORDER BY entity_code, period",
+                params=grade_params,
+            ).to_arrow_table()
+            table = engine.pool_with_grades(
+                codes["entity_code"], rows["entity_code"], rows["grade"], UNGRADED
             )
-            SELECT e.entity_code, coalesce(l.grade, $ungraded) AS stratum
-            FROM entities AS e LEFT JOIN latest AS l USING (entity_code)
-            WHERE e.status = '存续'
-              AND (e.closed_on IS NULL OR e.closed_on > $d)
-              AND (e.registered_on IS NULL OR e.registered_on <= $d)
-              -- tags are compared trimmed; exact tests first (list_contains is the fastest) spare
-              -- most rows the trim
-              AND ({exact} OR list_has_any(list_transform(e.tags, lambda x: trim(x)), $items))
-            ORDER BY e.entity_code
-            """.replace("{exact}", exact),
-            params={
-                "system": RISK_SYSTEM,
-                "month": f"{draw_date:%Y-%m}",
-                "ungraded": UNGRADED,
-                "d": draw_date,
-                "items": items,
-                **{f"item{i}": item for i, item in enumerate(items)},
-            },
-        ).to_arrow_table()
+        if table is None:
+            table = cur.sql(
+                f"""
+                WITH latest AS (
+                    SELECT entity_code, arg_max(grade, period) AS grade {_GRADE_ROWS}
+                    GROUP BY entity_code
+                )
+                SELECT e.entity_code, coalesce(l.grade, $ungraded) AS stratum
+                FROM (SELECT e.entity_code {members}) AS e LEFT JOIN latest AS l USING (entity_code)
+                ORDER BY e.entity_code
+                """,
+                params={**member_params, **grade_params, "ungraded": UNGRADED},
+            ).to_arrow_table()
+        cur.execute("COMMIT").fetchall()
     finally:
         cur.close()
     return engine.as_pool_table(table)
