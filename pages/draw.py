@@ -24,8 +24,8 @@ st.caption(t("draw.intro"))
 
 def cached_preview(task_code: str, ratios) -> draw.DrawPreview:
     """The dry run, kept for this session until the store changes: a large pool takes seconds to
-    resolve and the page reruns on every widget. A stale copy is harmless: the draw resolves the
-    pool again and refuses if its hash differs from the one shown."""
+    resolve and the page reruns on every widget. The draw reuses it while nothing was written
+    since; otherwise it resolves the pool again and refuses if its hash differs from the one shown."""
     key = (task_code, date.today(), repr(ratios), store.data_version())
     held = st.session_state.get("draw_preview")
     if held is None or held[0] != key:
@@ -301,6 +301,7 @@ if is_admin:
                                     ratios=ratios,
                                     witnesses=sup.split_list(witnesses),
                                     expected_pool_hash=prev.pool_hash,
+                                    previewed=prev,
                                 )
                         except draw.DrawError as exc:
                             st.session_state.pop("draw_pending", None)

@@ -86,7 +86,7 @@ if user.is_admin:
                         draw_date=prev.draw_date,
                         ratios=prev_ratio,
                         witnesses=[w for w in witnesses.replace("，", ",").split(",") if w.strip()],
-                        expected_pool_hash=prev.pool_hash,
+                        expected_pool_hash=prev.pool_hash, previewed=prev,
                     )  # fmt: skip
                 except draw.DrawError as exc:
                     error(str(exc))

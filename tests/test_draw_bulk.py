@@ -145,3 +145,23 @@ def test_kernels_from_many_threads_at_once():
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: hasher.prefix64(rows, [""]), range(8)))
     assert all(np.array_equal(r, expected) for r in results)
+
+
+def test_fast_canonical_json_is_byte_identical_to_the_reference():
+    """The ledger hashes the record's canonical JSON: orjson must give json.dumps's exact bytes."""
+    rnd = random.Random(3)
+    alphabet = [chr(c) for c in range(0, 0x250)] + ["中", "文", "\u2028", "\ufeff", "😀", '"', "\\"]
+    for _ in range(200):
+        text = "".join(rnd.choices(alphabet, k=rnd.randrange(0, 30)))
+        record = {
+            "task_code": text,
+            text + "键": [text, -(2**63), 2**64 - 1, 0, True, False, None],
+            "strata": [{"stratum": text, "pool_size": rnd.randrange(10**9), "ratio": "0.05"}],
+            "selections": [{"entity_code": text, "key": "ab" * 32, "stratum": "D"}] * 2,
+        }
+        assert engine.canonical_json_bytes(record) == protocol.canonical_json(record).encode()
+        assert engine.record_hash_of("0" * 64, engine.canonical_json_bytes(record)) == (
+            protocol.record_hash("0" * 64, record)
+        )
+    huge = {"n": 2**70, "t": "x"}  # beyond orjson's range: the reference function answers
+    assert engine.canonical_json_bytes(huge) == b'{"n":1180591620717411303424,"t":"x"}'

@@ -381,3 +381,42 @@ def test_ledger_scope_by_unit_and_year(county):
     assert list(draw.ledger(county, Scope(year=2026, as_of=D))["task_code"]) == ["T1", "T2"]
     assert draw.ledger(county, Scope(year=2025, as_of=date(2025, 12, 31))).empty
     assert draw.redraws_per_unit(county, sjj).empty  # SJJ leads nothing
+
+
+def test_draw_reuses_the_preview_until_something_is_written(county, monkeypatch):
+    from dashboard.draw import service
+
+    resolved = []
+    real = service.resolve_task_pool
+    monkeypatch.setattr(service, "resolve_task_pool", lambda *a: resolved.append(a[1:]) or real(*a))
+    prev = draw.preview(county, "T1", D)
+    assert len(resolved) == 1
+    # another date is another request: the preview is neither reused nor held against the draw
+    other = draw.run_draw(
+        county, "T2", "7", operator="王", draw_date=date(2026, 3, 12), ratios="0.5", previewed=prev
+    )
+    assert len(resolved) == 2 and other["draw_date"] == "2026-03-12"
+    # a write since the preview (T2's draw): T1's pool is resolved again; unchanged, so it draws
+    rec = draw.run_draw(county, "T1", "7", operator="王", draw_date=D, previewed=prev)
+    assert len(resolved) == 3 and rec["pool_hash"] == prev.pool_hash
+
+    # nothing written since this preview: the draw takes its pool as it is
+    prev = draw.preview(county, "T5", D, "0.5")
+    assert len(resolved) == 4
+    again = draw.run_draw(
+        county, "T5", "7", operator="王", draw_date=D, ratios="50%", previewed=prev
+    )
+    assert len(resolved) == 4 and again["pool_hash"] == prev.pool_hash
+    assert draw.verify_store(county) == []
+
+
+def test_draw_refuses_when_the_pool_changed_after_the_preview(county):
+    prev = draw.preview(county, "T1", D)
+    with county.transaction() as cur:
+        cur.execute(
+            "INSERT INTO entities (entity_code, name, tags, status) VALUES ('E19', '新企业', ['I1'], '存续')"
+        )
+        county.audit(cur, "王", "import", table_name="entities", record_key="E19")
+    with pytest.raises(draw.DrawError, match="名录已发生变化"):
+        draw.run_draw(county, "T1", "7", operator="王", draw_date=D, previewed=prev)
+    assert county.scalar("SELECT count(*) FROM draws") == 0

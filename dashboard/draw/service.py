@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -48,6 +49,10 @@ class DrawPreview:
     inspector_pool: list[dict]
     ratio_source: str  # "plan" or "operator"
     warnings: list[str] = field(default_factory=list)
+    # what was asked (see _request) and the store's data version before the pool was read: a draw
+    # of this preview reuses its pool while both still hold
+    request: tuple = ()
+    data_version: int | None = None
 
     @property
     def pool_size(self) -> int:
@@ -390,6 +395,12 @@ def _warnings(units: list[str], pool_members: list[dict], min_inspectors: int) -
     return out
 
 
+def _request(kind: str, code: Any, draw_date: Any, ratios: Any, units: Any = None) -> tuple:
+    """What a preview or a draw asks for, normalised: equal requests resolve the same pool."""
+    entered = tuple(sorted(parse_ratio_args(ratios).items()))
+    return (kind, str(code).strip(), _as_date(draw_date), entered, tuple(_clean_list(units)))
+
+
 @engine.gc_paused()
 def preview(
     store: Store, task_code: str, draw_date: date | str | None = None, ratios: Any = None
@@ -397,6 +408,7 @@ def preview(
     """The dry run: pool per stratum, N_s, r_s, n_s and the pool hash, before the public value exists."""
     task_code = str(task_code).strip()
     d = _as_date(draw_date)
+    version = store.data_version()
     task = _task(store, task_code)
     if task["status"] == "voided":
         raise DrawError(f"任务 {task_code} 已作废，不能抽取。")
@@ -421,6 +433,8 @@ def preview(
         inspector_pool=members,
         ratio_source=source,
         warnings=warnings,
+        request=_request(TASK_KIND, task_code, d, ratios),
+        data_version=version,
     )
 
 
@@ -443,6 +457,7 @@ def revisit_preview(
     if store.scalar("SELECT count(*) FROM tasks WHERE task_code = ?", [code]):
         raise DrawError(f"回访批次编码 {code} 与抽查任务编码重复，请换一个编码。")
     d = _as_date(draw_date)
+    version = store.data_version()
     pool = resolve_revisit_pool(store, d, _clean_list(units) or None)
     counts = engine.strata_counts(pool)
     entered = parse_ratio_args(ratios)
@@ -462,6 +477,8 @@ def revisit_preview(
         inspector_pool=[],
         ratio_source="operator",
         warnings=warnings,
+        request=_request(REVISIT_KIND, code, d, ratios, units),
+        data_version=version,
     )
 
 
@@ -531,12 +548,24 @@ def _record(
     supersedes: str | None,
     reason: str | None,
     expected_pool_hash: str | None,
+    request: tuple,
+    previewed: DrawPreview | None,
     now: datetime | None,
 ) -> dict:
     """run_draw and run_revisit_draw after their own checks: the reason of a redraw, the preview,
-    the public value and operator, the pool hash seen at preview time, then the record."""
+    the public value and operator, the pool hash seen at preview time, then the record.
+
+    A preview made for the same request (`previewed`, e.g. the one the page showed) is reused while
+    the store's data version is unchanged: no write since, so the same pool; else the pool is
+    resolved again and must have the previewed hash."""
     _require_reason(reason, supersedes)
-    prev = make_preview()
+    same_request = previewed is not None and previewed.request == request
+    if same_request and previewed.data_version == store.data_version():
+        prev = previewed
+    else:
+        prev = make_preview()
+        if same_request:
+            expected_pool_hash = expected_pool_hash or previewed.pool_hash
     public_value = protocol.normalise_public_value(public_value or "")
     if not public_value:
         raise DrawError("公开随机值不能为空：请输入事先公布或当众产生的随机数（如彩票开奖号码）。")
@@ -546,11 +575,10 @@ def _record(
     reason = (reason or "").strip() or None
     if expected_pool_hash and expected_pool_hash != prev.pool_hash:
         raise DrawError("预览之后名录已发生变化（名录哈希不同），请重新预览后再抽取。")
-    body = compute_record(prev, public_value, store=store)
     return write_record(
         store,
         prev,
-        body,
+        partial(compute_record, prev, public_value, store=store),
         operator=operator,
         witnesses=witnesses,
         supersedes=supersedes,
@@ -559,11 +587,39 @@ def _record(
     )
 
 
+def _selections_table(record: dict) -> pa.Table:
+    """The draw_selections rows of a record: selections with their teams."""
+    teams = {a["entity_code"]: a["inspector_codes"] for a in record["assignments"]}
+    short = set(record["unstaffed"])
+    sel = record["selections"]
+    return pa.table(
+        {
+            "entity_code": pa.array([s["entity_code"] for s in sel], pa.string()),
+            "stratum": pa.array([s["stratum"] for s in sel], pa.string()),
+            "key": pa.array([s["key"] for s in sel], pa.string()),
+            "inspector_codes": pa.array(
+                [teams.get(s["entity_code"], []) for s in sel], pa.list_(pa.string())
+            ),
+            "unstaffed": pa.array([s["entity_code"] in short for s in sel], pa.bool_()),
+        }
+    )
+
+
+def _freeze_pool(cur, draw_id: str, pool: pa.Table) -> None:
+    cur.register("draw_pool_in", pool)
+    cur.execute(
+        "INSERT INTO draw_pool (draw_id, entity_code, stratum)"
+        " SELECT ?, entity_code, stratum FROM draw_pool_in",
+        [draw_id],
+    )
+    cur.unregister("draw_pool_in")
+
+
 @engine.gc_paused()
 def write_record(
     store: Store,
     prev: DrawPreview,
-    body: dict,
+    body: dict | Callable[[], dict],
     *,
     operator: str,
     witnesses: list[str] | None,
@@ -571,9 +627,12 @@ def write_record(
     reason: str | None,
     now: datetime | None,
 ) -> dict:
-    """The one transaction of a draw: re-check the status, chain the record, freeze the pool,
-    store the selections, move the task to `drawn`, audit."""
-    public_value = body["public_value"]
+    """The one transaction of a draw: re-check the status, number the draw, freeze the pool, chain
+    the record, store the selections, move the task to `drawn`, audit.
+
+    `body` is the record (compute_record's) or a function making it; a function runs while the pool
+    is frozen on another thread: DuckDB compresses an 8,000,000-row pool on its own threads (about
+    1 s on disk) while Python builds the record."""
     operator = str(operator or "").strip()
     reason = (reason or "").strip() or None
     if not operator:
@@ -609,26 +668,32 @@ def write_record(
                 raise DrawError(
                     f"回访批次 {prev.task_code} 已抽取（抽取编号 {current}），如需重抽请用重新抽取并说明原因。"
                 )
+        # fetchall: the cursor moves to the pool's thread next, with no result left open
         last = cur.execute(
             "SELECT chain_pos, record_hash FROM draws ORDER BY chain_pos DESC LIMIT 1"
-        ).fetchone()
-        chain_pos = (last[0] + 1) if last else 1
-        previous_hash = last[1] if last else protocol.ZERO_HASH
+        ).fetchall()
+        chain_pos = (last[0][0] + 1) if last else 1
+        previous_hash = last[0][1] if last else protocol.ZERO_HASH
         draw_id = f"{ID_PREFIX[kind]}-{chain_pos:06d}"
         created = (now or datetime.now().astimezone()).isoformat(timespec="seconds")
-        record = dict(body)
-        record.update(
-            {
-                "draw_id": draw_id,
-                "operator": operator,
-                "supersedes": supersedes,
-                "reason": reason,
-                "created_at": created,
-                "previous_hash": previous_hash,
-            }
-        )
-        rjson = protocol.canonical_json(record)
-        rhash = protocol.sha256_hex(previous_hash + rjson)
+        ledger_fields = {
+            "draw_id": draw_id,
+            "operator": operator,
+            "supersedes": supersedes,
+            "reason": reason,
+            "created_at": created,
+            "previous_hash": previous_hash,
+        }
+        with ThreadPoolExecutor(1, thread_name_prefix="freeze-pool") as background:
+            freezing = background.submit(_freeze_pool, cur, draw_id, prev.pool)
+            try:
+                record = {**(body() if callable(body) else body), **ledger_fields}
+                rjson = engine.canonical_json_bytes(record)
+                rhash = engine.record_hash_of(previous_hash, rjson)
+                selections = _selections_table(record)
+            finally:
+                wait([freezing])
+            freezing.result()
         cur.execute(
             "INSERT INTO draws (draw_id, chain_pos, kind, task_code, draw_date, operator, witnesses,"
             " public_value, pool_hash, seed, supersedes, reason, created_at, record_json,"
@@ -641,41 +706,18 @@ def write_record(
                 prev.draw_date,
                 operator,
                 "；".join(_clean_list(witnesses)) or None,
-                public_value,
+                record["public_value"],
                 prev.pool_hash,
                 record["seed"],
                 supersedes,
                 reason,
                 created,
-                rjson,
+                rjson.decode("utf-8"),
                 previous_hash,
                 rhash,
             ],
         )
-        cur.register("draw_pool_in", prev.pool)
-        cur.execute(
-            "INSERT INTO draw_pool (draw_id, entity_code, stratum)"
-            " SELECT ?, entity_code, stratum FROM draw_pool_in",
-            [draw_id],
-        )
-        cur.unregister("draw_pool_in")
-        teams = {a["entity_code"]: a["inspector_codes"] for a in record["assignments"]}
-        short = set(record["unstaffed"])
-        sel = record["selections"]
-        cur.register(
-            "draw_sel_in",
-            pa.table(
-                {
-                    "entity_code": pa.array([s["entity_code"] for s in sel], pa.string()),
-                    "stratum": pa.array([s["stratum"] for s in sel], pa.string()),
-                    "key": pa.array([s["key"] for s in sel], pa.string()),
-                    "inspector_codes": pa.array(
-                        [teams.get(s["entity_code"], []) for s in sel], pa.list_(pa.string())
-                    ),
-                    "unstaffed": pa.array([s["entity_code"] in short for s in sel], pa.bool_()),
-                }
-            ),
-        )
+        cur.register("draw_sel_in", selections)
         cur.execute(
             "INSERT INTO draw_selections (draw_id, entity_code, stratum, key, inspector_codes, unstaffed)"
             " SELECT ?, entity_code, stratum, key, inspector_codes, unstaffed FROM draw_sel_in",
@@ -687,8 +729,8 @@ def write_record(
             "kind": kind,
             "pool_hash": prev.pool_hash,
             "pool_size": prev.pool_size,
-            "selected": len(sel),
-            "unstaffed": len(short),
+            "selected": len(record["selections"]),
+            "unstaffed": len(record["unstaffed"]),
             "record_hash": rhash,
         }
         store.audit(
@@ -728,10 +770,13 @@ def run_draw(
     supersedes: str | None = None,
     reason: str | None = None,
     expected_pool_hash: str | None = None,
+    previewed: DrawPreview | None = None,
     now: datetime | None = None,
 ) -> dict:
     """Draw a planned task (or, with `supersedes` and a reason, redraw it). Returns the record with
-    draw_id and record_hash. Raises DrawError (one Chinese sentence) when refused."""
+    draw_id and record_hash. Raises DrawError (one Chinese sentence) when refused.
+
+    `previewed`: the preview the operator saw (see _record)."""
     task_code = str(task_code).strip()
     task = _task(store, task_code)
     if not supersedes:
@@ -754,6 +799,8 @@ def run_draw(
         supersedes=supersedes,
         reason=reason,
         expected_pool_hash=expected_pool_hash,
+        request=_request(TASK_KIND, task_code, draw_date, ratios),
+        previewed=previewed,
         now=now,
     )
 
@@ -771,6 +818,7 @@ def run_revisit_draw(
     supersedes: str | None = None,
     reason: str | None = None,
     expected_pool_hash: str | None = None,
+    previewed: DrawPreview | None = None,
     now: datetime | None = None,
 ) -> dict:
     """A return-visit draw (kind 'revisit') over closed follow-ups; see revisit_preview."""
@@ -783,6 +831,8 @@ def run_revisit_draw(
         supersedes=supersedes,
         reason=reason,
         expected_pool_hash=expected_pool_hash,
+        request=_request(REVISIT_KIND, revisit_code, draw_date, ratios, units),
+        previewed=previewed,
         now=now,
     )
 
