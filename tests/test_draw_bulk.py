@@ -66,6 +66,11 @@ def test_software_block_function_gives_the_same_keys():
         "h = bulk_sha.Hasher('s/', *engine._buffers(pa.array(codes)))\n"
         "got = h.hex_keys(np.arange(len(codes))).astype('U64').tolist()\n"
         "assert got == [hashlib.sha256(('s/' + c).encode()).hexdigest() for c in codes]\n"
+        "st = pa.array(['A', 'B']).dictionary_encode()\n"
+        "index = np.arange(len(codes)) % 2\n"
+        "text = ''.join(f'{c}|{\"AB\"[i % 2]}\\n' for i, c in enumerate(codes)).encode()\n"
+        "digest = bulk_sha.pool_digest(engine._buffers(pa.array(codes)), engine._buffers(st.dictionary), index)\n"
+        "assert digest == hashlib.sha256(text).hexdigest()\n"
         "print(bulk_sha.BLOCK_FUNCTION)\n"
     )
     env = {**os.environ, "DASHBOARD_SOFTWARE_SHA": "1"}
@@ -165,3 +170,24 @@ def test_fast_canonical_json_is_byte_identical_to_the_reference():
         )
     huge = {"n": 2**70, "t": "x"}  # beyond orjson's range: the reference function answers
     assert engine.canonical_json_bytes(huge) == b'{"n":1180591620717411303424,"t":"x"}'
+
+
+def test_pool_digest_equals_hashlib_over_the_pool_text():
+    """Every tail length (the final padding takes one block or two), lines across the kernel's
+    buffer, a line longer than the buffer, multi-byte strata and an empty pool."""
+
+    def digest(pairs):
+        codes = pa.array([c for c, _ in pairs], pa.string())
+        strata = pa.array([s for _, s in pairs], pa.string()).dictionary_encode()
+        return bulk_sha.pool_digest(
+            engine._buffers(codes),
+            engine._buffers(strata.dictionary),
+            strata.indices.to_numpy(zero_copy_only=False),
+        )
+
+    pools = [[(f"E{i:03d}", "中") for i in range(n)] for n in range(0, 40)]
+    pools.append([(f"9113{i:014d}", "ABCU"[i % 4]) for i in range(20_000)])
+    pools.append([("A", "D"), ("B" * 70_000, "U"), ("C", "高风险")])
+    for pairs in pools:
+        text = "".join(f"{c}|{s}\n" for c, s in pairs).encode()
+        assert digest(pairs) == hashlib.sha256(text).hexdigest() == protocol.pool_hash(pairs)

@@ -237,37 +237,63 @@ def _teams(keys, eligible, upos, nunits, k, width):
     return team, count, tie
 
 
-@nb.njit(parallel=True, cache=True)
-def _fill_lines(out, starts, code_off, code_data, s_off, s_data, s_index):
-    """Writes "code|stratum\n" for each row at starts[row] (the pool-hash text, in row order)."""
-    n = len(starts)
-    chunks = min(n, 256)
-    for c in nb.prange(chunks):
-        for r in range(c * n // chunks, (c + 1) * n // chunks):
-            p = starts[r]
-            for q in range(code_off[r], code_off[r + 1]):
-                out[p] = code_data[q]
-                p += 1
-            out[p] = 124  # "|"
-            p += 1
-            s = s_index[r]
-            for q in range(s_off[s], s_off[s + 1]):
-                out[p] = s_data[q]
-                p += 1
-            out[p] = 10  # "\n"
+@nb.njit(cache=True)
+def _pool_digest(code_off, code_data, s_off, s_data, s_index, buf_len):
+    """SHA-256 state after the text "code|stratum\n" of every row, in row order (the pool hash),
+    written block by block into a small buffer: the ~170 MB text of an 8,000,000 pool is never
+    held whole. buf_len leaves room for the longest line plus one block."""
+    ctx = np.zeros(_CTX_WORDS, np.uint32)
+    ctx[:8] = _H0
+    buf = np.zeros(buf_len, np.uint8)
+    fill = 0
+    total = 0
+    for r in range(len(s_index)):
+        s = s_index[r]
+        need = code_off[r + 1] - code_off[r] + s_off[s + 1] - s_off[s] + 2
+        if fill + need > buf_len:
+            whole = fill // 64 * 64
+            for start in range(0, whole, 64):
+                _block(ctx.ctypes.data, buf[start:].ctypes.data)
+            buf[: fill - whole] = buf[whole:fill]
+            fill -= whole
+        # unsigned positions: no negative-index checks in the copy loops
+        at = np.uint64(fill)
+        for q in range(np.uint64(code_off[r]), np.uint64(code_off[r + 1])):
+            buf[at] = code_data[q]
+            at += np.uint64(1)
+        buf[at] = 124  # "|"
+        at += np.uint64(1)
+        for q in range(np.uint64(s_off[s]), np.uint64(s_off[s + 1])):
+            buf[at] = s_data[q]
+            at += np.uint64(1)
+        buf[at] = 10  # "\n"
+        fill += need
+        total += need
+    whole = fill // 64 * 64
+    for start in range(0, whole, 64):
+        _block(ctx.ctypes.data, buf[start:].ctypes.data)
+    rest = fill - whole
+    tail = np.zeros(128, np.uint8)
+    tail[:rest] = buf[whole:fill]
+    tail[rest] = 0x80
+    end = 64 if rest < 56 else 128
+    bits = total * 8
+    for q in range(8):
+        tail[end - 1 - q] = (bits >> (8 * q)) & 0xFF
+    for start in range(0, end, 64):
+        _block(ctx.ctypes.data, tail[start:].ctypes.data)
+    return ctx[:8].copy()
 
 
-def pool_text(codes, strata, strata_index) -> np.ndarray:
-    """The UTF-8 text hashed into the pool hash; codes and strata as (offsets, bytes) pairs and
+def pool_digest(codes, strata, strata_index) -> str:
+    """Hex SHA-256 of the pool-hash text; codes and strata as (offsets, bytes) pairs and
     strata_index mapping each row to its stratum's position."""
     (code_off, code_data), (s_off, s_data) = codes, strata
-    lengths = np.diff(code_off) + np.diff(s_off)[strata_index] + 2
-    starts = np.zeros(len(lengths) + 1, np.int64)
-    np.cumsum(lengths, out=starts[1:])
-    out = np.empty(int(starts[-1]), np.uint8)
-    with _KERNEL_LOCK:
-        _fill_lines(out, starts[:-1], code_off, code_data, s_off, s_data, strata_index)
-    return out
+    longest = int(np.diff(code_off).max(initial=0)) + int(np.diff(s_off).max(initial=0)) + 2
+    buf_len = max(65536, (longest // 64 + 2) * 64)
+    with _KERNEL_LOCK:  # not parallel, but the block function's binding is shared
+        state = _pool_digest(code_off, code_data, s_off, s_data, strata_index, buf_len)
+    return state.astype(">u4").tobytes().hex()
 
 
 # -- Python side --------------------------------------------------------------------------------

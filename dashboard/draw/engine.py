@@ -112,12 +112,11 @@ def pool_hash(pool: pa.Table) -> str:
     from dashboard.draw import bulk_sha
 
     strata = strata_array(pool)
-    text = bulk_sha.pool_text(
+    return bulk_sha.pool_digest(
         _buffers(pool["entity_code"].combine_chunks()),
         _buffers(strata.dictionary),
         strata.indices.to_numpy(zero_copy_only=False),
     )
-    return hashlib.sha256(text).hexdigest()
 
 
 def strata_counts(pool: pa.Table) -> dict[str, int]:
