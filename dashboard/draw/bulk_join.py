@@ -48,11 +48,11 @@ def _compare(a_off, a_data, i, b_off, b_data, j):
 
 
 @nb.njit(cache=True)
-def _last_match(a_off, a_data, b_off, b_data):
-    """For each code of a (strictly increasing), the last row of b (non-decreasing) with the same
-    code, or -1."""
+def _last_value(a_off, a_data, b_off, b_data, b_value, missing):
+    """For each code of a (strictly increasing), the value of the last row of b (non-decreasing)
+    with the same code, or `missing`."""
     n, m = len(a_off) - 1, len(b_off) - 1
-    out = np.full(n, -1, np.int64)
+    out = np.full(n, missing, np.int32)
     j = 0
     for i in range(n):
         while j < m:
@@ -60,12 +60,13 @@ def _last_match(a_off, a_data, b_off, b_data):
             if c > 0:
                 break
             if c == 0:
-                out[i] = j
+                out[i] = b_value[j]
             j += 1
     return out
 
 
-def last_match(members, rows) -> np.ndarray:
-    """Row index in `rows` of each member's last equal code (-1: none); both as (offsets, bytes)
-    pairs of Arrow string buffers, members strictly increasing and rows non-decreasing."""
-    return _last_match(*members, *rows)
+def last_value(members, rows, values: np.ndarray, missing: int) -> np.ndarray:
+    """Per member, values[j] of its last equal code j in `rows` (`missing` if none); members and
+    rows as (offsets, bytes) pairs of Arrow string buffers, members strictly increasing and rows
+    non-decreasing."""
+    return _last_value(*members, *rows, values, np.int32(missing))

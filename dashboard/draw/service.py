@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dashboard.domain.codes import RISK_SYSTEM, UNGRADED
 from dashboard.draw import engine, protocol
@@ -588,31 +589,47 @@ def _record(
 
 
 def _selections_table(record: dict) -> pa.Table:
-    """The draw_selections rows of a record: selections with their teams."""
-    teams = {a["entity_code"]: a["inspector_codes"] for a in record["assignments"]}
-    short = set(record["unstaffed"])
-    sel = record["selections"]
+    """The draw_selections rows of a record: selections with their teams (the assignments come in
+    the selections' order, one per target, when the task has units)."""
+    sel, teams = record["selections"], record["assignments"]
+    listed = [s["entity_code"] for s in sel]
+    codes = pa.array(listed, pa.string())
+    if teams and [a["entity_code"] for a in teams] == listed:
+        inspectors = pa.array([a["inspector_codes"] for a in teams], pa.list_(pa.string()))
+    else:
+        by_code = {a["entity_code"]: a["inspector_codes"] for a in teams}
+        inspectors = pa.array(
+            [by_code.get(s["entity_code"], []) for s in sel], pa.list_(pa.string())
+        )
     return pa.table(
         {
-            "entity_code": pa.array([s["entity_code"] for s in sel], pa.string()),
+            "entity_code": codes,
             "stratum": pa.array([s["stratum"] for s in sel], pa.string()),
             "key": pa.array([s["key"] for s in sel], pa.string()),
-            "inspector_codes": pa.array(
-                [teams.get(s["entity_code"], []) for s in sel], pa.list_(pa.string())
-            ),
-            "unstaffed": pa.array([s["entity_code"] in short for s in sel], pa.bool_()),
+            "inspector_codes": inspectors,
+            "unstaffed": pc.is_in(codes, pa.array(record["unstaffed"], pa.string())),
         }
     )
 
 
-def _freeze_pool(cur, draw_id: str, pool: pa.Table) -> None:
-    cur.register("draw_pool_in", pool)
+def _insert_rows(cur, table: str, draw_id: str, rows: pa.Table) -> None:
+    """Append a draw's rows (the frozen pool, the selections) from Arrow."""
+    cur.register("draw_rows_in", rows)
+    columns = ", ".join(rows.column_names)
     cur.execute(
-        "INSERT INTO draw_pool (draw_id, entity_code, stratum)"
-        " SELECT ?, entity_code, stratum FROM draw_pool_in",
+        f"INSERT INTO {table} (draw_id, {columns}) SELECT ?, {columns} FROM draw_rows_in",
         [draw_id],
     )
-    cur.unregister("draw_pool_in")
+    cur.unregister("draw_rows_in")
+
+
+def _insert_draw(cur, row: dict) -> None:
+    """The ledger row; record_json arrives as the canonical JSON's UTF-8 bytes."""
+    row = {**row, "record_json": row["record_json"].decode("utf-8")}
+    cur.execute(
+        f"INSERT INTO draws ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+        list(row.values()),
+    )
 
 
 @engine.gc_paused()
@@ -684,46 +701,40 @@ def write_record(
             "created_at": created,
             "previous_hash": previous_hash,
         }
-        with ThreadPoolExecutor(1, thread_name_prefix="freeze-pool") as background:
-            freezing = background.submit(_freeze_pool, cur, draw_id, prev.pool)
+        # the cursor's writes run in order on one background thread while Python builds the rest
+        with ThreadPoolExecutor(1, thread_name_prefix="draw-write") as background:
+            writes = [background.submit(_insert_rows, cur, "draw_pool", draw_id, prev.pool)]
             try:
                 record = {**(body() if callable(body) else body), **ledger_fields}
                 rjson = engine.canonical_json_bytes(record)
                 rhash = engine.record_hash_of(previous_hash, rjson)
+                row = {
+                    "draw_id": draw_id,
+                    "chain_pos": chain_pos,
+                    "kind": kind,
+                    "task_code": prev.task_code,
+                    "draw_date": prev.draw_date,
+                    "operator": operator,
+                    "witnesses": "；".join(_clean_list(witnesses)) or None,
+                    "public_value": record["public_value"],
+                    "pool_hash": prev.pool_hash,
+                    "seed": record["seed"],
+                    "supersedes": supersedes,
+                    "reason": reason,
+                    "created_at": created,
+                    "record_json": rjson,
+                    "previous_hash": previous_hash,
+                    "record_hash": rhash,
+                }
+                writes.append(background.submit(_insert_draw, cur, row))
                 selections = _selections_table(record)
+                writes.append(
+                    background.submit(_insert_rows, cur, "draw_selections", draw_id, selections)
+                )
             finally:
-                wait([freezing])
-            freezing.result()
-        cur.execute(
-            "INSERT INTO draws (draw_id, chain_pos, kind, task_code, draw_date, operator, witnesses,"
-            " public_value, pool_hash, seed, supersedes, reason, created_at, record_json,"
-            " previous_hash, record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                draw_id,
-                chain_pos,
-                kind,
-                prev.task_code,
-                prev.draw_date,
-                operator,
-                "；".join(_clean_list(witnesses)) or None,
-                record["public_value"],
-                prev.pool_hash,
-                record["seed"],
-                supersedes,
-                reason,
-                created,
-                rjson.decode("utf-8"),
-                previous_hash,
-                rhash,
-            ],
-        )
-        cur.register("draw_sel_in", selections)
-        cur.execute(
-            "INSERT INTO draw_selections (draw_id, entity_code, stratum, key, inspector_codes, unstaffed)"
-            " SELECT ?, entity_code, stratum, key, inspector_codes, unstaffed FROM draw_sel_in",
-            [draw_id],
-        )
-        cur.unregister("draw_sel_in")
+                wait(writes)
+            for done in writes:
+                done.result()
         summary = {
             "task_code": prev.task_code,
             "kind": kind,
