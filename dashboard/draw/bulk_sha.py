@@ -291,8 +291,7 @@ def pool_digest(codes, strata, strata_index) -> str:
     (code_off, code_data), (s_off, s_data) = codes, strata
     longest = int(np.diff(code_off).max(initial=0)) + int(np.diff(s_off).max(initial=0)) + 2
     buf_len = max(65536, (longest // 64 + 2) * 64)
-    with _KERNEL_LOCK:  # not parallel, but the block function's binding is shared
-        state = _pool_digest(code_off, code_data, s_off, s_data, strata_index, buf_len)
+    state = _pool_digest(code_off, code_data, s_off, s_data, strata_index, buf_len)  # serial
     return state.astype(">u4").tobytes().hex()
 
 
