@@ -624,12 +624,17 @@ def _insert_rows(cur, table: str, draw_id: str, rows: pa.Table) -> None:
 
 
 def _insert_draw(cur, row: dict) -> None:
-    """The ledger row; record_json arrives as the canonical JSON's UTF-8 bytes."""
-    row = {**row, "record_json": row["record_json"].decode("utf-8")}
+    """The ledger row; record_json arrives as the canonical JSON's UTF-8 bytes and goes in through
+    Arrow (half the time of an 87 MB string parameter)."""
+    row = dict(row)
+    text = pa.array([row.pop("record_json")], pa.binary()).cast(pa.string())  # checks UTF-8
+    cur.register("record_json_in", pa.table({"record_json": text}))
     cur.execute(
-        f"INSERT INTO draws ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+        f"INSERT INTO draws ({', '.join(row)}, record_json)"
+        f" SELECT {', '.join('?' * len(row))}, record_json FROM record_json_in",
         list(row.values()),
     )
+    cur.unregister("record_json_in")
 
 
 @engine.gc_paused()
