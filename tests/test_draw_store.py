@@ -56,6 +56,10 @@ def test_plan_task_refuses_operator_ratios_and_adhoc_needs_them(county):
     assert not prev.ready and prev.missing_ratios == ["A", "B", "D", "U"]
     with pytest.raises(draw.DrawError, match="没有抽查比例"):
         draw.run_draw(county, "T2", "1", operator="王", draw_date=D)
+    # refused before the write transaction: nothing frozen, nothing chained
+    assert county.rows("SELECT (SELECT count(*) FROM draw_pool), (SELECT count(*) FROM draws)") == [
+        (0, 0)
+    ]
     prev = draw.preview(county, "T2", D, ["0.14", "D=30%", "A=1"])
     assert [(s["stratum"], s["ratio"], s["size"]) for s in prev.strata] == [
         ("A", "1", 3),
@@ -420,3 +424,26 @@ def test_draw_refuses_when_the_pool_changed_after_the_preview(county):
     with pytest.raises(draw.DrawError, match="名录已发生变化"):
         draw.run_draw(county, "T1", "7", operator="王", draw_date=D, previewed=prev)
     assert county.scalar("SELECT count(*) FROM draws") == 0
+
+
+def test_a_failure_while_the_pool_freezes_rolls_everything_back(county, monkeypatch):
+    """The pool is frozen on a background thread inside the transaction; if the record cannot be
+    made, the transaction rolls back the frozen rows too, and the next draw works."""
+    from dashboard.draw import service
+
+    real = service.compute_record
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("计算中断")
+
+    monkeypatch.setattr(service, "compute_record", broken)
+    with pytest.raises(RuntimeError, match="计算中断"):
+        draw.run_draw(county, "T1", "7", operator="王", draw_date=D)
+    assert county.rows("SELECT (SELECT count(*) FROM draw_pool), (SELECT count(*) FROM draws)") == [
+        (0, 0)
+    ]
+    assert county.scalar("SELECT status FROM tasks WHERE task_code = 'T1'") == "planned"
+    monkeypatch.setattr(service, "compute_record", real)
+    rec = draw.run_draw(county, "T1", "7", operator="王", draw_date=D)
+    assert county.scalar("SELECT count(*) FROM draw_pool") == len(POOL_ON_D)
+    assert draw.verify_store(county) == []

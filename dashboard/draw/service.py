@@ -486,6 +486,14 @@ def revisit_preview(
 # -- computing and recording -------------------------------------------------------------------
 
 
+def _require_ratios(prev: DrawPreview) -> None:
+    if not prev.ready:
+        missing = "、".join(prev.missing_ratios)
+        raise DrawError(
+            f"分层 {missing} 没有抽查比例，请输入比例（如 --ratio 0.05 或 --ratio {prev.missing_ratios[0]}=0.05）。"
+        )
+
+
 @engine.gc_paused()
 def compute_record(
     prev: DrawPreview,
@@ -494,11 +502,7 @@ def compute_record(
     store: Store | None = None,
 ) -> dict:
     """Protocol steps 2–5 over a preview's pool: the record without ledger fields."""
-    if not prev.ready:
-        missing = "、".join(prev.missing_ratios)
-        raise DrawError(
-            f"分层 {missing} 没有抽查比例，请输入比例（如 --ratio 0.05 或 --ratio {prev.missing_ratios[0]}=0.05）。"
-        )
+    _require_ratios(prev)
     seed = protocol.compute_seed(prev.task_code, prev.pool_hash, public_value)
     sizes = {s["stratum"]: s["size"] for s in prev.strata}
     selections = engine.select_targets(prev.pool, seed, sizes)
@@ -576,6 +580,7 @@ def _record(
     reason = (reason or "").strip() or None
     if expected_pool_hash and expected_pool_hash != prev.pool_hash:
         raise DrawError("预览之后名录已发生变化（名录哈希不同），请重新预览后再抽取。")
+    _require_ratios(prev)  # before the transaction, which starts freezing the pool at once
     return write_record(
         store,
         prev,
