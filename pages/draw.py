@@ -240,12 +240,18 @@ if is_admin:
 
             st.subheader(t("draw.step2.title"))
             st.caption(t("draw.step2.why_hash"))
+            # the hash on screen when the operator clicked is the last render's: if the data changed
+            # since, this rerun shows a new preview and the draw below is refused for it
+            request = (chosen, date.today(), repr(ratios))
+            shown = st.session_state.get("draw_shown")
             try:
                 prev = cached_preview(chosen, ratios)
             except draw.DrawError as exc:
                 error(str(exc))
                 prev = None
             if prev is not None:
+                seen_hash = shown[1] if shown and shown[0] == request else prev.pool_hash
+                st.session_state["draw_shown"] = (request, prev.pool_hash)
                 c1, c2, c3 = st.columns(3)
                 c1.metric(t("draw.step2.pool_size"), prev.pool_size)
                 c2.metric(t("draw.step2.total"), prev.total_size)
@@ -300,7 +306,7 @@ if is_admin:
                                     draw_date=prev.draw_date,
                                     ratios=ratios,
                                     witnesses=sup.split_list(witnesses),
-                                    expected_pool_hash=prev.pool_hash,
+                                    expected_pool_hash=seen_hash,
                                     previewed=prev,
                                 )
                         except draw.DrawError as exc:

@@ -170,3 +170,10 @@ def test_merge_refuses_rows_out_of_byte_order():
         pa.array([], pa.string()), pa.array([], pa.string()), pa.array([], pa.string()), "U"
     )
     assert empty.num_rows == 0
+
+
+def test_pool_with_a_null_stratum_is_refused():
+    names = pa.array(["A", None])
+    stratum = pa.DictionaryArray.from_arrays(pa.array([0, 1], pa.int32()), names)
+    with pytest.raises(ValueError, match="空的主体编码或分层"):
+        engine.as_pool_table(pa.table({"entity_code": ["E1", "E2"], "stratum": stratum}))

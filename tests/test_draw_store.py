@@ -444,6 +444,103 @@ def test_a_failure_while_the_pool_freezes_rolls_everything_back(county, monkeypa
     ]
     assert county.scalar("SELECT status FROM tasks WHERE task_code = 'T1'") == "planned"
     monkeypatch.setattr(service, "compute_record", real)
-    rec = draw.run_draw(county, "T1", "7", operator="王", draw_date=D)
+    draw.run_draw(county, "T1", "7", operator="王", draw_date=D)
     assert county.scalar("SELECT count(*) FROM draw_pool") == len(POOL_ON_D)
     assert draw.verify_store(county) == []
+
+
+def test_a_write_while_the_draw_waited_for_the_lock_refuses_it(county):
+    """The data version is checked again inside the write transaction: a preview (reused or just
+    made) whose pool was read before a write that has since committed is refused."""
+    from functools import partial
+
+    from dashboard.draw import service
+
+    prev = draw.preview(county, "T1", D)
+    with county.transaction() as cur:
+        cur.execute(
+            "INSERT INTO entities (entity_code, name, tags, status) VALUES ('E19', '新企业', ['I1'], '存续')"
+        )
+        county.audit(cur, "王", "import", table_name="entities", record_key="E19")
+    with pytest.raises(draw.DrawError, match="预览之后数据已有变更"):
+        service.write_record(
+            county,
+            prev,
+            partial(service.compute_record, prev, "7", store=county),
+            operator="王",
+            witnesses=None,
+            supersedes=None,
+            reason=None,
+            now=None,
+        )
+    assert county.rows("SELECT (SELECT count(*) FROM draw_pool), (SELECT count(*) FROM draws)") == [
+        (0, 0)
+    ]
+
+
+def test_revisit_draw_reuses_its_preview(county, monkeypatch):
+    from dashboard.draw import service
+
+    with county.transaction() as cur:
+        cur.execute(
+            "INSERT INTO inspections (task_code, entity_code, inspected_on) VALUES ('T4', 'E01', '2026-01-05')"
+        )
+        cur.execute(
+            "INSERT INTO followups (task_code, entity_code, measure_code, closed_on)"
+            " VALUES ('T4', 'E01', '3', '2026-02-01')"
+        )
+        county.audit(cur, "王", "followup", table_name="followups", record_key="T4/E01")
+    prev = draw.revisit_preview(county, "HF2026-02", D, "1", units=["KCK"])
+    monkeypatch.setattr(service, "resolve_revisit_pool", lambda *a, **k: pytest.fail("resolved"))
+    rec = draw.run_revisit_draw(
+        county, "HF2026-02", "5", operator="王", draw_date=D, ratios="100%", units=["KCK"],
+        previewed=prev,
+    )  # fmt: skip
+    assert [s["entity_code"] for s in rec["selections"]] == ["T4/E01"]
+    assert rec["pool_hash"] == prev.pool_hash
+
+
+def test_merge_path_draw_equals_the_sql_join_draw(monkeypatch):
+    """A whole draw with the pool resolved by the merge (FAST_POOL_MIN 0) records exactly what the
+    SQL join's draw records, and verifies."""
+    from datetime import datetime
+
+    from dashboard.draw import engine
+    from dashboard.store import open_store
+
+    records = []
+    for fast_min in (engine.FAST_POOL_MIN, 0):
+        monkeypatch.setattr(engine, "FAST_POOL_MIN", fast_min)
+        store = open_store(":memory:")
+        try:
+            build(store)
+            records.append(
+                draw.run_draw(
+                    store, "T1", "7", operator="王", draw_date=D, now=datetime(2026, 3, 10)
+                )
+            )
+            assert draw.verify_store(store) == []
+        finally:
+            store.close()
+    assert records[0] == records[1]
+
+
+def test_selection_rows_when_assignments_come_in_another_order():
+    from dashboard.draw import service
+
+    record = {
+        "selections": [
+            {"entity_code": "E1", "stratum": "A", "key": "k1"},
+            {"entity_code": "E2", "stratum": "B", "key": "k2"},
+        ],
+        "assignments": [
+            {"entity_code": "E2", "inspector_codes": ["K2"], "recused": []},
+            {"entity_code": "E1", "inspector_codes": ["K1", "S1"], "recused": []},
+        ],
+        "unstaffed": ["E2"],
+    }
+    rows = service._selections_table(record).to_pylist()
+    assert [(r["entity_code"], r["inspector_codes"], r["unstaffed"]) for r in rows] == [
+        ("E1", ["K1", "S1"], False),
+        ("E2", ["K2"], True),
+    ]

@@ -229,3 +229,31 @@ def test_adhoc_task_on_the_page_needs_ratios_then_draws(app_store):
         )
         == prev.total_size
     )
+
+
+def test_pool_changed_after_the_operator_saw_it_refuses_the_draw(app_store):
+    """The hash on screen when 抽取 was clicked is the one the draw must have: a registry change
+    between that render and the click shows the new preview and refuses, nothing is written."""
+    at = _page(app_store)
+    shown = draw.preview(app_store, TASK, date.today()).pool_hash
+    assert shown in _texts(at.code)
+    item = app_store.scalar("SELECT item_codes[1] FROM tasks WHERE task_code = ?", [TASK])
+    with app_store.transaction() as cur:
+        cur.execute(
+            "INSERT INTO entities (entity_code, name, tags, status) VALUES ('91130129TEST00001X',"
+            " '新登记企业', [?], '存续')",
+            [item],
+        )
+        app_store.audit(
+            cur, "admin", "import", table_name="entities", record_key="91130129TEST00001X"
+        )
+    at.text_input(key="draw_public_value").input("2026112701")
+    at.checkbox(key="draw_agree").check()
+    _click(at, "抽取")
+    assert any("名录已发生变化" in e for e in _texts(at.error)), _texts(at.error)
+    assert app_store.scalar("SELECT count(*) FROM draws WHERE task_code = ?", [TASK]) == 0
+    fresh = draw.preview(app_store, TASK, date.today()).pool_hash
+    assert fresh != shown and fresh in _texts(at.code)
+    # the operator has now seen the new hash: the next click draws it
+    _click(at, "抽取")
+    assert app_store.scalar("SELECT pool_hash FROM draws WHERE task_code = ?", [TASK]) == fresh

@@ -56,7 +56,11 @@ def _is_unique_dictionary(column: pa.Array) -> bool:
     if not pa.types.is_dictionary(column.type):
         return False
     names = column.dictionary
-    return pa.types.is_string(names.type) and len(pc.unique(names)) == len(names)
+    return (
+        pa.types.is_string(names.type)
+        and not names.null_count
+        and len(pc.unique(names)) == len(names)
+    )
 
 
 def _ascending(codes: pa.Array, *, strict: bool) -> bool:

@@ -695,6 +695,11 @@ def write_record(
                 raise DrawError(
                     f"回访批次 {prev.task_code} 已抽取（抽取编号 {current}），如需重抽请用重新抽取并说明原因。"
                 )
+        # under the write lock, after the status checks (their refusals say more): a write that
+        # landed after the pool was read (say an import committed while this draw waited for the
+        # lock) would make the frozen pool stale
+        if prev.data_version is not None and prev.data_version != store.data_version(cur):
+            raise DrawError("预览之后数据已有变更，名录可能不同，请重新预览后再抽取。")
         # fetchall: the cursor moves to the pool's thread next, with no result left open
         last = cur.execute(
             "SELECT chain_pos, record_hash FROM draws ORDER BY chain_pos DESC LIMIT 1"

@@ -192,9 +192,11 @@ class Store:
             [key, value],
         )
 
-    def data_version(self) -> int:
-        """Grows with every audited write (imports, draws, entries, settings): a key for cached results."""
-        return int(self.scalar("SELECT coalesce(max(audit_id), 0) FROM audit_log"))
+    def data_version(self, cur: duckdb.DuckDBPyConnection | None = None) -> int:
+        """Grows with every audited write (imports, draws, entries, settings): a key for cached results.
+        With `cur`, as seen inside that cursor's transaction."""
+        sql = "SELECT coalesce(max(audit_id), 0) FROM audit_log"
+        return int(self.scalar(sql) if cur is None else cur.execute(sql).fetchall()[0][0])
 
     @property
     def is_demo(self) -> bool:
