@@ -231,9 +231,19 @@ def test_adhoc_task_on_the_page_needs_ratios_then_draws(app_store):
     )
 
 
-def test_pool_changed_after_the_operator_saw_it_refuses_the_draw(app_store):
+def test_pool_changed_after_the_operator_saw_it_refuses_the_draw(fresh_demo_copy, monkeypatch):
     """The hash on screen when 抽取 was clicked is the one the draw must have: a registry change
     between that render and the click shows the new preview and refuses, nothing is written."""
+    from dashboard.store import close_store, open_store
+
+    monkeypatch.setenv("DASHBOARD_DB", str(fresh_demo_copy))
+    try:
+        _changed_pool_flow(open_store(fresh_demo_copy))
+    finally:
+        close_store(fresh_demo_copy)
+
+
+def _changed_pool_flow(app_store) -> None:
     at = _page(app_store)
     shown = draw.preview(app_store, TASK, date.today()).pool_hash
     assert shown in _texts(at.code)
