@@ -26,13 +26,12 @@ def cached_preview(task_code: str, ratios) -> draw.DrawPreview:
     """The dry run, kept for this session until the store changes: a large pool takes seconds to
     resolve and the page reruns on every widget. The draw reuses it while nothing was written
     since; otherwise it resolves the pool again and refuses if its hash differs from the one shown."""
-    key = (task_code, date.today(), repr(ratios), store.data_version())
     held = st.session_state.get("draw_preview")
-    if held is None or held[0] != key:
+    if held is None or not held.is_current(store, draw.preview_request(task_code, date.today(), ratios)):
         with st.spinner(t("draw.step2.computing")):
-            held = (key, draw.preview(store, task_code, date.today(), ratios))
+            held = draw.preview(store, task_code, date.today(), ratios)
         st.session_state["draw_preview"] = held
-    return held[1]
+    return held
 
 
 def show_review(draw_id: str, key: str) -> None:
@@ -242,7 +241,6 @@ if is_admin:
             st.caption(t("draw.step2.why_hash"))
             # the hash on screen when the operator clicked is the last render's: if the data changed
             # since, this rerun shows a new preview and the draw below is refused for it
-            request = (chosen, date.today(), repr(ratios))
             shown = st.session_state.get("draw_shown")
             try:
                 prev = cached_preview(chosen, ratios)
@@ -250,8 +248,8 @@ if is_admin:
                 error(str(exc))
                 prev = None
             if prev is not None:
-                seen_hash = shown[1] if shown and shown[0] == request else prev.pool_hash
-                st.session_state["draw_shown"] = (request, prev.pool_hash)
+                seen_hash = shown[1] if shown and shown[0] == prev.request else prev.pool_hash
+                st.session_state["draw_shown"] = (prev.request, prev.pool_hash)
                 c1, c2, c3 = st.columns(3)
                 c1.metric(t("draw.step2.pool_size"), prev.pool_size)
                 c2.metric(t("draw.step2.total"), prev.total_size)

@@ -50,14 +50,19 @@ class DrawPreview:
     inspector_pool: list[dict]
     ratio_source: str  # "plan" or "operator"
     warnings: list[str] = field(default_factory=list)
-    # what was asked (see _request) and the store's data version before the pool was read: a draw
-    # of this preview reuses its pool while both still hold
+    # what was asked (preview_request) and the store's data version before the pool was read
+
     request: tuple = ()
     data_version: int | None = None
 
     @property
     def pool_size(self) -> int:
         return self.pool.num_rows
+
+    def is_current(self, store: Store, request: tuple) -> bool:
+        """Made for `request` (preview_request) and nothing written to the store since: its pool
+        is the pool such a preview would resolve now."""
+        return self.request == request and self.data_version == store.data_version()
 
     @property
     def ready(self) -> bool:
@@ -396,7 +401,9 @@ def _warnings(units: list[str], pool_members: list[dict], min_inspectors: int) -
     return out
 
 
-def _request(kind: str, code: Any, draw_date: Any, ratios: Any, units: Any = None) -> tuple:
+def preview_request(
+    code: Any, draw_date: Any = None, ratios: Any = None, units: Any = None, kind: str = TASK_KIND
+) -> tuple:
     """What a preview or a draw asks for, normalised: equal requests resolve the same pool."""
     entered = tuple(sorted(parse_ratio_args(ratios).items()))
     return (kind, str(code).strip(), _as_date(draw_date), entered, tuple(_clean_list(units)))
@@ -434,7 +441,7 @@ def preview(
         inspector_pool=members,
         ratio_source=source,
         warnings=warnings,
-        request=_request(TASK_KIND, task_code, d, ratios),
+        request=preview_request(task_code, d, ratios),
         data_version=version,
     )
 
@@ -478,7 +485,7 @@ def revisit_preview(
         inspector_pool=[],
         ratio_source="operator",
         warnings=warnings,
-        request=_request(REVISIT_KIND, code, d, ratios, units),
+        request=preview_request(code, d, ratios, units, REVISIT_KIND),
         data_version=version,
     )
 
@@ -558,26 +565,22 @@ def _record(
     now: datetime | None,
 ) -> dict:
     """run_draw and run_revisit_draw after their own checks: the reason of a redraw, the preview,
-    the public value and operator, the pool hash seen at preview time, then the record.
+    the public value, the pool hash seen at preview time and the ratios, then write_record (which
+    checks the operator).
 
     A preview made for the same request (`previewed`, e.g. the one the page showed) is reused while
     the store's data version is unchanged: no write since, so the same pool; else the pool is
     resolved again and must have the previewed hash."""
     _require_reason(reason, supersedes)
-    same_request = previewed is not None and previewed.request == request
-    if same_request and previewed.data_version == store.data_version():
+    if previewed is not None and previewed.is_current(store, request):
         prev = previewed
     else:
         prev = make_preview()
-        if same_request:
+        if previewed is not None and previewed.request == request:
             expected_pool_hash = expected_pool_hash or previewed.pool_hash
     public_value = protocol.normalise_public_value(public_value or "")
     if not public_value:
         raise DrawError("公开随机值不能为空：请输入事先公布或当众产生的随机数（如彩票开奖号码）。")
-    operator = str(operator or "").strip()
-    if not operator:
-        raise DrawError("请填写抽取操作人。")
-    reason = (reason or "").strip() or None
     if expected_pool_hash and expected_pool_hash != prev.pool_hash:
         raise DrawError("预览之后名录已发生变化（名录哈希不同），请重新预览后再抽取。")
     _require_ratios(prev)  # before the transaction, which starts freezing the pool at once
@@ -724,21 +727,16 @@ def write_record(
                 rjson = engine.canonical_json_bytes(record)
                 rhash = engine.record_hash_of(previous_hash, rjson)
                 row = {
-                    "draw_id": draw_id,
+                    **ledger_fields,
                     "chain_pos": chain_pos,
                     "kind": kind,
                     "task_code": prev.task_code,
                     "draw_date": prev.draw_date,
-                    "operator": operator,
                     "witnesses": "；".join(_clean_list(witnesses)) or None,
                     "public_value": record["public_value"],
                     "pool_hash": prev.pool_hash,
                     "seed": record["seed"],
-                    "supersedes": supersedes,
-                    "reason": reason,
-                    "created_at": created,
                     "record_json": rjson,
-                    "previous_hash": previous_hash,
                     "record_hash": rhash,
                 }
                 writes.append(background.submit(_insert_draw, cur, row))
@@ -825,7 +823,7 @@ def run_draw(
         supersedes=supersedes,
         reason=reason,
         expected_pool_hash=expected_pool_hash,
-        request=_request(TASK_KIND, task_code, draw_date, ratios),
+        request=preview_request(task_code, draw_date, ratios),
         previewed=previewed,
         now=now,
     )
@@ -857,7 +855,7 @@ def run_revisit_draw(
         supersedes=supersedes,
         reason=reason,
         expected_pool_hash=expected_pool_hash,
-        request=_request(REVISIT_KIND, revisit_code, draw_date, ratios, units),
+        request=preview_request(revisit_code, draw_date, ratios, units, REVISIT_KIND),
         previewed=previewed,
         now=now,
     )
