@@ -146,6 +146,19 @@ _block = types.ExternalFunction(_BLOCK_SYMBOL, types.void(types.voidptr, types.v
 
 
 @nb.njit(inline="always")
+def _finish(ctx, blk, length, bits):
+    """Pad the `length` bytes left in blk (FIPS 180-4: 0x80, zeros, the message's length in bits,
+    big-endian) and compress every block of them: the one rule of both kernels' endings."""
+    blk[length] = 0x80
+    end = ((length + 8) // 64 + 1) * 64
+    blk[length + 1 : end - 8] = 0
+    for q in range(8):
+        blk[end - 1 - q] = (bits >> (8 * q)) & 0xFF
+    for block_start in range(0, end, 64):
+        _block(ctx.ctypes.data, blk[block_start:].ctypes.data)
+
+
+@nb.njit(inline="always")
 def _digest(ctx, blk, mid, absorbed, head, data, start, stop, suf_data, suf_start, suf_stop):
     """ctx[:8] = state after sha256(prefix + head + data[start:stop] + suf_data[suf_start:suf_stop])."""
     ctx[:8] = mid
@@ -159,14 +172,7 @@ def _digest(ctx, blk, mid, absorbed, head, data, start, stop, suf_data, suf_star
     for p in range(suf_start, suf_stop):
         blk[length] = suf_data[p]
         length += 1
-    bits = (absorbed + length) * 8
-    blk[length] = 0x80
-    end = ((length + 8) // 64 + 1) * 64
-    blk[length + 1 : end - 8] = 0
-    for q in range(8):
-        blk[end - 1 - q] = (bits >> (8 * q)) & 0xFF
-    for block_start in range(0, end, 64):
-        _block(ctx.ctypes.data, blk[block_start:].ctypes.data)
+    _finish(ctx, blk, length, (absorbed + length) * 8)
 
 
 @nb.njit(parallel=True, cache=True)
@@ -272,16 +278,8 @@ def _pool_digest(code_off, code_data, s_off, s_data, s_index, buf_len):
     whole = fill // 64 * 64
     for start in range(0, whole, 64):
         _block(ctx.ctypes.data, buf[start:].ctypes.data)
-    rest = fill - whole
-    tail = np.zeros(128, np.uint8)
-    tail[:rest] = buf[whole:fill]
-    tail[rest] = 0x80
-    end = 64 if rest < 56 else 128
-    bits = total * 8
-    for q in range(8):
-        tail[end - 1 - q] = (bits >> (8 * q)) & 0xFF
-    for start in range(0, end, 64):
-        _block(ctx.ctypes.data, tail[start:].ctypes.data)
+    buf[: fill - whole] = buf[whole:fill]
+    _finish(ctx, buf, fill - whole, total * 8)
     return ctx[:8].copy()
 
 

@@ -1,9 +1,9 @@
 """The fast path of protocol v1 for large pools: the same rules as `protocol`, computed in bulk.
 
-Pools arrive as Arrow tables (entity_code, stratum) sorted by entity_code. The pool hash is one SHA-256
-over the Arrow buffer of the lines; entity and inspector keys come from `bulk_sha` (compiled, one
-SHA-256 block per key, all cores). Small inputs use the pure functions of `protocol`; tests run both
-paths on the same inputs.
+Pools arrive as Arrow tables (entity_code, stratum) sorted by entity_code. The pool hash and the
+entity and inspector keys come from `bulk_sha` (compiled; one SHA-256 block per key, all cores), a
+large pool's strata from `bulk_join`. Small inputs use the pure functions of `protocol`; tests run
+both paths on the same inputs.
 """
 
 from __future__ import annotations
@@ -207,7 +207,7 @@ def compute_assignments(
     recused: dict[str, list[str]],
     min_inspectors: int,
 ) -> tuple[list[dict], list[str]]:
-    """protocol.compute_assignments; in DuckDB when targets × inspectors is large."""
+    """protocol.compute_assignments; compiled (bulk_sha) when targets × inspectors is large."""
     if not units:
         return [], []
     if len(selections) * max(len(inspector_pool), 1) < FAST_PAIRS_MIN:
@@ -227,8 +227,8 @@ def compute_assignments(
     eligible = np.ones((len(codes), len(members)), np.bool_)
     clean_recused = {code: sorted(set(v) & member_index.keys()) for code, v in recused.items() if v}
     named = list(clean_recused)
-    rows = pc.index_in(pa.array(named, pa.string()), value_set=code_array).to_pylist()
-    for code, row in zip(named, rows, strict=True):
+    positions = pc.index_in(pa.array(named, pa.string()), value_set=code_array).to_pylist()
+    for code, row in zip(named, positions, strict=True):
         if row is not None:
             eligible[row, [member_index[i] for i in clean_recused[code]]] = False
     hasher = bulk_sha.Hasher(f"{seed}/", *_buffers(code_array))
