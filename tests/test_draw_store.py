@@ -57,9 +57,7 @@ def test_plan_task_refuses_operator_ratios_and_adhoc_needs_them(county):
     with pytest.raises(draw.DrawError, match="没有抽查比例"):
         draw.run_draw(county, "T2", "1", operator="王", draw_date=D)
     # refused before the write transaction: nothing frozen, nothing chained
-    assert county.rows("SELECT (SELECT count(*) FROM draw_pool), (SELECT count(*) FROM draws)") == [
-        (0, 0)
-    ]
+    _assert_nothing_drawn(county)
     prev = draw.preview(county, "T2", D, ["0.14", "D=30%", "A=1"])
     assert [(s["stratum"], s["ratio"], s["size"]) for s in prev.strata] == [
         ("A", "1", 3),
@@ -416,11 +414,7 @@ def test_draw_reuses_the_preview_until_something_is_written(county, monkeypatch)
 
 def test_draw_refuses_when_the_pool_changed_after_the_preview(county):
     prev = draw.preview(county, "T1", D)
-    with county.transaction() as cur:
-        cur.execute(
-            "INSERT INTO entities (entity_code, name, tags, status) VALUES ('E19', '新企业', ['I1'], '存续')"
-        )
-        county.audit(cur, "王", "import", table_name="entities", record_key="E19")
+    _register_new_member(county)
     with pytest.raises(draw.DrawError, match="名录已发生变化"):
         draw.run_draw(county, "T1", "7", operator="王", draw_date=D, previewed=prev)
     assert county.scalar("SELECT count(*) FROM draws") == 0
@@ -439,9 +433,7 @@ def test_a_failure_while_the_pool_freezes_rolls_everything_back(county, monkeypa
     monkeypatch.setattr(service, "compute_record", broken)
     with pytest.raises(RuntimeError, match="计算中断"):
         draw.run_draw(county, "T1", "7", operator="王", draw_date=D)
-    assert county.rows("SELECT (SELECT count(*) FROM draw_pool), (SELECT count(*) FROM draws)") == [
-        (0, 0)
-    ]
+    _assert_nothing_drawn(county)
     assert county.scalar("SELECT status FROM tasks WHERE task_code = 'T1'") == "planned"
     monkeypatch.setattr(service, "compute_record", real)
     draw.run_draw(county, "T1", "7", operator="王", draw_date=D)
@@ -457,11 +449,7 @@ def test_a_write_while_the_draw_waited_for_the_lock_refuses_it(county):
     from dashboard.draw import service
 
     prev = draw.preview(county, "T1", D)
-    with county.transaction() as cur:
-        cur.execute(
-            "INSERT INTO entities (entity_code, name, tags, status) VALUES ('E19', '新企业', ['I1'], '存续')"
-        )
-        county.audit(cur, "王", "import", table_name="entities", record_key="E19")
+    _register_new_member(county)
     with pytest.raises(draw.DrawError, match="预览之后数据已有变更"):
         service.write_record(
             county,
@@ -473,9 +461,7 @@ def test_a_write_while_the_draw_waited_for_the_lock_refuses_it(county):
             reason=None,
             now=None,
         )
-    assert county.rows("SELECT (SELECT count(*) FROM draw_pool), (SELECT count(*) FROM draws)") == [
-        (0, 0)
-    ]
+    _assert_nothing_drawn(county)
 
 
 def test_revisit_draw_reuses_its_preview(county, monkeypatch):
@@ -543,4 +529,20 @@ def test_selection_rows_when_assignments_come_in_another_order():
     assert [(r["entity_code"], r["inspector_codes"], r["unstaffed"]) for r in rows] == [
         ("E1", ["K1", "S1"], False),
         ("E2", ["K2"], True),
+    ]
+
+
+def _register_new_member(store) -> None:
+    """An audited import of one more entity with T1's item: T1's pool changes."""
+    with store.transaction() as cur:
+        cur.execute(
+            "INSERT INTO entities (entity_code, name, tags, status) VALUES ('E19', '新企业', ['I1'], '存续')"
+        )
+        store.audit(cur, "王", "import", table_name="entities", record_key="E19")
+
+
+def _assert_nothing_drawn(store) -> None:
+    """A refused or failed draw left no frozen pool and no ledger row."""
+    assert store.rows("SELECT (SELECT count(*) FROM draw_pool), (SELECT count(*) FROM draws)") == [
+        (0, 0)
     ]
