@@ -17,7 +17,15 @@ from dashboard import ingest  # noqa: E402
 from dashboard.config import PROJECT_ROOT  # noqa: E402
 from dashboard.ingest.spec import SPECS  # noqa: E402
 from dashboard.store import INTERCHANGE_TABLES  # noqa: E402
-from dashboard.ui import current_user, data_table, error, get_store, show_problems, t  # noqa: E402
+from dashboard.ui import (  # noqa: E402
+    XLSX_MIME,
+    current_user,
+    data_table,
+    error,
+    get_store,
+    show_problems,
+    t,
+)
 
 TEMPLATES_DIR = PROJECT_ROOT / "data" / "templates"
 REPORT_KEY = "data.import_report"
@@ -211,7 +219,7 @@ else:
             t("data.templates.workbook"),
             data=workbook.read_bytes(),
             file_name="templates.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            mime=XLSX_MIME,
             icon=":material/table_view:",
             key="tpl_xlsx",
             on_click="ignore",

@@ -12,7 +12,15 @@ import streamlit as st  # noqa: E402
 
 from dashboard import draw  # noqa: E402
 from dashboard import draw_page_support as sup  # noqa: E402
-from dashboard.ui import current_user, data_table, download_buttons, error, get_store, t  # noqa: E402
+from dashboard.ui import (  # noqa: E402
+    XLSX_MIME,
+    current_user,
+    data_table,
+    download_buttons,
+    error,
+    get_store,
+    t,
+)
 
 store = get_store()
 user = current_user()
@@ -27,7 +35,9 @@ def cached_preview(task_code: str, ratios) -> draw.DrawPreview:
     resolve and the page reruns on every widget. The draw reuses it while nothing was written
     since; otherwise it resolves the pool again and refuses if its hash differs from the one shown."""
     held = st.session_state.get("draw_preview")
-    if held is None or not held.is_current(store, draw.preview_request(task_code, date.today(), ratios)):
+    if held is None or not held.is_current(
+        store, draw.preview_request(task_code, date.today(), ratios)
+    ):
         with st.spinner(t("draw.step2.computing")):
             held = draw.preview(store, task_code, date.today(), ratios)
         st.session_state["draw_preview"] = held
@@ -116,9 +126,8 @@ def show_review(draw_id: str, key: str) -> None:
         "public_html",
         "print",
     )
-    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     dispatch = draw.dispatch_sheet(store, draw_id)
-    doc_button(t("draw.docs.dispatch"), dispatch, "派单表.xlsx", xlsx, "dispatch")
+    doc_button(t("draw.docs.dispatch"), dispatch, "派单表.xlsx", XLSX_MIME, "dispatch")
     st.markdown(t("draw.docs.publication"))
     st.caption(t("draw.docs.publication_help"))
     publication = draw.publication_list(store, draw_id)

@@ -14,7 +14,15 @@ from dashboard.domain.codes import CLASS_LABELS, FOLLOWUP_MEASURES, RESULT_CODES
 from dashboard.entry import bulk, rules, service  # noqa: E402
 from dashboard.entry.rules import FollowupInput, InspectionInput  # noqa: E402
 from dashboard.reports.safe import to_xlsx_bytes  # noqa: E402
-from dashboard.ui import current_user, data_table, error, get_store, show_problems, t  # noqa: E402
+from dashboard.ui import (  # noqa: E402
+    XLSX_MIME,
+    current_user,
+    data_table,
+    error,
+    get_store,
+    show_problems,
+    t,
+)
 
 store = get_store()
 user = current_user()
@@ -287,7 +295,7 @@ with tab_bulk:
         t("entry.bulk.sheet", task=task_code),
         data=to_xlsx_bytes({"inspections": service.task_sheet(store, task_code)}),
         file_name=f"{task_code}_inspections.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=XLSX_MIME,
         key="entry_bulk_sheet",
         icon=":material/download:",
         on_click="ignore",

@@ -8,7 +8,7 @@ import streamlit as st  # noqa: E402
 
 from dashboard.metrics import scorecard  # noqa: E402
 from dashboard.reports.notice import notice_xlsx  # noqa: E402
-from dashboard.ui import bar, data_table, error, get_store, show_chart, t  # noqa: E402
+from dashboard.ui import XLSX_MIME, bar, data_table, error, get_store, show_chart, t  # noqa: E402
 
 store = get_store()
 
@@ -65,7 +65,7 @@ if not board.empty:
         t("supervision.ranking.notice"),
         data=notice_xlsx(board, scope, weights),
         file_name=f"{t('supervision.ranking.notice_file')}_{scope.year}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=XLSX_MIME,
         key="rank_notice",
         icon=":material/download:",
         on_click="ignore",

@@ -7,7 +7,7 @@ scope = page_setup("report")
 import streamlit as st  # noqa: E402
 
 from dashboard.reports import monthly  # noqa: E402
-from dashboard.ui import data_table, get_store, t  # noqa: E402
+from dashboard.ui import DOCX_MIME, XLSX_MIME, data_table, get_store, t  # noqa: E402
 
 store = get_store()
 cur = store.cursor()
@@ -38,8 +38,8 @@ files = st.session_state.get("report_files")
 if files and files["scope"] == scope:
     row = st.container(horizontal=True, gap="small")
     for kind, mime in (
-        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("docx", DOCX_MIME),
+        ("xlsx", XLSX_MIME),
     ):
         row.download_button(
             t(f"supervision.report.{kind}"),

@@ -9,9 +9,11 @@ import streamlit as st
 
 from dashboard.scope import Scope
 from dashboard.ui.components import (
+    DOCX_MIME,
     GRADE_COLORS,
     STATUS_COLORS,
     TIMELINESS_COLORS,
+    XLSX_MIME,
     bar,
     data_table,
     download_buttons,
@@ -27,6 +29,8 @@ from dashboard.ui.session import current_user
 from dashboard.ui.store import get_store
 
 __all__ = [
+    "DOCX_MIME",
+    "XLSX_MIME",
     "GRADE_COLORS",
     "STATUS_COLORS",
     "TIMELINESS_COLORS",

@@ -65,6 +65,9 @@ STATUS_LABEL_KEYS = {
 
 # Shown for a missing value in tables (e.g. a rate whose denominator is zero), instead of "None".
 MISSING = "—"
+# download types of the Office files the pages offer
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def kpi_card(
@@ -255,7 +258,7 @@ def download_buttons(df: pd.DataFrame, basename: str, *, key: str) -> None:
         t("common.download.xlsx"),
         data=to_xlsx_bytes(df),
         file_name=f"{basename}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=XLSX_MIME,
         key=f"{key}_xlsx",
         icon=":material/download:",
         on_click="ignore",
