@@ -29,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     "target.followup_overdue": 0,
     "target.backfill_late": 0,
     "target.high_risk_uninspected": 0,
+    "target.followup_missing": 0,
+    # "due soon" lists: deadlines within the next N working days of the as-of date (DESIGN.md §5)
+    "due_soon_workdays": 5,
     # a ratio ≥ target × (1 − warning_band) but below target shows 预警 instead of 未达标 (relative band)
     "warning_band": 0.05,
     "risk.score_jump": 15.0,
@@ -45,6 +48,11 @@ DEFAULTS: dict[str, Any] = {
     "lockout_minutes": 15,
     "sql_row_cap": 10_000,
     "sql_time_limit_ms": 5_000,
+    # imports: limits that keep a hostile or huge file from taking the server down (issue 16)
+    "import.max_upload_mb": 50,
+    "import.max_cells": 50_000_000,
+    "import.max_cell_chars": 32_767,
+    "import.problem_limit": 10_000,
 }
 
 
