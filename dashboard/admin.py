@@ -136,8 +136,8 @@ def calendar_overrides(store: Store) -> pd.DataFrame:
 def set_calendar_override(
     store: Store, day: date, is_workday: bool, note: str | None, *, actor: str
 ) -> None:
-    """Add or change a manual working-day entry, then rebuild the calendar table."""
-    from dashboard.domain import workdays
+    """Add or change a manual working-day entry and rebuild the calendar table, in one transaction."""
+    from dashboard.store import calendar
 
     old = store.rows("SELECT is_workday, note FROM calendar_overrides WHERE day = ?", [day])
     with store.transaction() as cur:
@@ -155,11 +155,11 @@ def set_calendar_override(
             old_value={"is_workday": old[0][0], "note": old[0][1]} if old else None,
             new_value={"is_workday": bool(is_workday), "note": note or None},
         )
-    workdays.refresh_calendar(store)
+        calendar.write_calendar(store, cur, calendar.load_overrides_in(cur))
 
 
 def delete_calendar_override(store: Store, day: date, *, actor: str) -> bool:
-    from dashboard.domain import workdays
+    from dashboard.store import calendar
 
     old = store.rows("SELECT is_workday, note FROM calendar_overrides WHERE day = ?", [day])
     if not old:
@@ -174,7 +174,7 @@ def delete_calendar_override(store: Store, day: date, *, actor: str) -> bool:
             record_key=day.isoformat(),
             old_value={"is_workday": old[0][0], "note": old[0][1]},
         )
-    workdays.refresh_calendar(store)
+        calendar.write_calendar(store, cur, calendar.load_overrides_in(cur))
     return True
 
 

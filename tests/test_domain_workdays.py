@@ -108,37 +108,133 @@ def test_deadline_rejects_non_positive_n():
         deadline(D(2025, 10, 4), -3)
 
 
-# -- years chinesecalendar does not cover: Monday–Friday --------------------------------------
+# -- years chinesecalendar does not cover: the statutory fallback (provisional) ------------------
+
+# DOMAIN.md §7, 2027: the statutory days of the 2025 revision and their 补假 (lunar dates from lunar_python)
+STATUTORY_2027 = {
+    D(2027, 1, 1): "元旦",  # Fri
+    D(2027, 2, 5): "春节（除夕）",  # Fri, the 29th of lunar month 12 (a short month)
+    D(2027, 2, 6): "春节（正月初一）",  # Sat
+    D(2027, 2, 7): "春节（正月初二）",  # Sun
+    D(2027, 2, 8): "春节（正月初三）",  # Mon
+    D(2027, 2, 9): "春节（正月初一）补假",  # Tue
+    D(2027, 2, 10): "春节（正月初二）补假",  # Wed
+    D(2027, 4, 5): "清明节",  # Mon
+    D(2027, 5, 1): "劳动节",  # Sat
+    D(2027, 5, 2): "劳动节",  # Sun
+    D(2027, 5, 3): "劳动节补假",  # Mon
+    D(2027, 5, 4): "劳动节补假",  # Tue
+    D(2027, 6, 9): "端午节",  # Wed
+    D(2027, 9, 15): "中秋节",  # Wed
+    D(2027, 10, 1): "国庆节",  # Fri
+    D(2027, 10, 2): "国庆节",  # Sat
+    D(2027, 10, 3): "国庆节",  # Sun
+    D(2027, 10, 4): "国庆节补假",  # Mon
+    D(2027, 10, 5): "国庆节补假",  # Tue
+}
 
 
-def test_fallback_2027_is_monday_to_friday():
+def test_2027_is_provisional():
     assert is_official(D(2026, 12, 31))
     assert not is_official(D(2027, 1, 1))
     assert workdays.fallback_years(2025, 2028) == [2027, 2028]
     assert workdays.fallback_years(2024, 2026) == []
-    # 2027-01-01 is a Friday: in the fallback it is a working day (the real holiday is not known)
-    assert is_workday(D(2027, 1, 1))
-    assert not is_workday(D(2027, 1, 2))
-    assert not is_workday(D(2027, 1, 3))
-    # Wed 2026-12-30: Thu 12-31 (1), Fri 2027-01-01 (2), Mon 01-04 (3)
-    assert deadline(D(2026, 12, 30), 3) == D(2027, 1, 4)
-    # Mon 2027-03-01 + 20 = 4 full weeks = Mon 2027-03-29
+
+
+def test_statutory_days_off_2027():
+    assert workdays.statutory_days_off(2027) == STATUTORY_2027
+    for day in STATUTORY_2027:
+        assert not is_workday(day), day
+
+
+def test_lunar_days_and_qingming_2027_hand_checked():
+    holidays = dict((name, day) for day, name in workdays.statutory_holidays(2027))
+    assert holidays["春节（除夕）"] == D(2027, 2, 5)
+    assert holidays["春节（正月初一）"] == D(2027, 2, 6)
+    assert holidays["清明节"] == D(2027, 4, 5)  # a Monday
+    assert holidays["端午节"] == D(2027, 6, 9)  # a Wednesday
+    assert holidays["中秋节"] == D(2027, 9, 15)  # a Wednesday
+    assert [d.weekday() for d in (D(2027, 4, 5), D(2027, 6, 9), D(2027, 9, 15))] == [0, 2, 2]
+    # 除夕 is the last day of lunar month 12: the 29th in 2027 (and 2026-02-16), the 30th when the month
+    # is long (2024-02-09, 腊月三十 of 癸卯)
+    assert workdays.statutory_holidays(2024)[1] == (D(2024, 2, 9), "春节（除夕）")
+
+
+def test_2027_ordinary_days_stay_monday_to_friday():
+    assert is_workday(D(2027, 1, 4))  # Mon
+    assert not is_workday(D(2027, 1, 2)) and not is_workday(D(2027, 1, 3))  # a weekend
+    assert is_workday(D(2027, 2, 11))  # Thu after the Spring Festival break and its 补假
+    assert not is_workday(D(2027, 2, 13))  # an ordinary Saturday (调休 unknown until the notice)
+    assert all(is_workday(D(2027, 3, d)) == (D(2027, 3, d).weekday() < 5) for d in range(1, 32))
+
+
+def test_fallback_2027_deadlines():
+    # Wed 2026-12-30: Thu 12-31 (1), 2027-01-01 off, Mon 01-04 (2), Tue 01-05 (3)
+    assert deadline(D(2026, 12, 30), 3) == D(2027, 1, 5)
+    # Thu 2027-02-04: 02-05..02-10 off (除夕, 初一–初三, two 补假): Thu 02-11 is the first working day
+    assert deadline(D(2027, 2, 4), 1) == D(2027, 2, 11)
+    # Mon 2027-03-01 + 20 = 4 full weeks = Mon 2027-03-29 (no holiday in March)
     assert deadline(D(2027, 3, 1), 20) == D(2027, 3, 29)
-    # Sat 2027-10-02 + 20: Mon 10-04 (1) ... Fri 10-29 (20)
-    assert deadline(D(2027, 10, 2), 20) == D(2027, 10, 29)
+    # Fri 2027-04-02: Mon 04-05 清明 off, Tue 04-06 (1)
+    assert deadline(D(2027, 4, 2), 1) == D(2027, 4, 6)
+    # Fri 2027-04-30 + 1: 05-01..05-04 off → Wed 05-05
+    assert deadline(D(2027, 4, 30), 1) == D(2027, 5, 5)
+    # Sat 2027-10-02 + 20: 10-03..05 off; Wed 10-06 (1) 07 (2) 08 (3); 11-15 (4-8); 18-22 (9-13);
+    # 25-29 (14-18); Mon 11-01 (19), Tue 11-02 (20)
+    assert deadline(D(2027, 10, 2), 20) == D(2027, 11, 2)
+    assert workdays_between(D(2027, 10, 2), D(2027, 11, 2)) == 20
+
+
+def test_fallback_agrees_with_chinesecalendar_where_it_is_known():
+    import chinese_calendar
+
+    names = {
+        "元旦": chinese_calendar.Holiday.new_years_day,
+        "春节": chinese_calendar.Holiday.spring_festival,
+        "清明节": chinese_calendar.Holiday.tomb_sweeping_day,
+        "劳动节": chinese_calendar.Holiday.labour_day,
+        "端午节": chinese_calendar.Holiday.dragon_boat_festival,
+        "中秋节": chinese_calendar.Holiday.mid_autumn_festival,
+        "国庆节": chinese_calendar.Holiday.national_day,
+    }
+    # 2025 and 2026 follow the 2025 revision and chinesecalendar covers them: every day the rule
+    # gives off (statutory or 补假) is off there too, for the same holiday (调休 only adds to it)
+    for year in (2025, 2026):
+        off = workdays.statutory_days_off(year)
+        assert len([n for n in off.values() if not n.endswith("补假")]) == 13, year
+        for day, name in off.items():
+            assert not chinese_calendar.is_workday(day), (day, name)
+            is_holiday, holiday = chinese_calendar.get_holiday_detail(day)
+            assert is_holiday, (day, name)
+            expected = next(v for k, v in names.items() if name.startswith(k))
+            assert holiday == expected.value, (day, name, holiday)
+
+
+def test_statutory_rule_edge_cases():
+    # 2028: 中秋 falls on 10-03, a 国庆 day: one day off, no 补假 for the coincidence
+    off_2028 = workdays.statutory_days_off(2028)
+    assert off_2028[D(2028, 10, 3)] == "中秋节、国庆节"
+    # 国庆 10-01 is a Sunday: made up on Wed 10-04 (Mon 10-02 and Tue 10-03 are already off)
+    assert off_2028[D(2028, 10, 4)] == "国庆节补假"
+    assert D(2028, 10, 5) not in off_2028
+    # before the 2025 revision the fallback has no statutory days
+    assert workdays.statutory_days_off(2024) == {}
 
 
 def test_overrides_win():
-    # the office enters 2027 New Year's Day as a holiday and Sat 2027-01-09 as a working day
-    overrides = {D(2027, 1, 1): False, D(2027, 1, 9): True}
-    assert not is_workday(D(2027, 1, 1), overrides)
-    assert is_workday(D(2027, 1, 9), overrides)
-    # Wed 2026-12-30: Thu 12-31 (1), Mon 01-04 (2), Tue 01-05 (3)
-    assert deadline(D(2026, 12, 30), 3, overrides) == D(2027, 1, 5)
-    # Mon 01-04 .. Fri 01-08 are 1..5, Sat 01-09 is 6
-    assert deadline(D(2027, 1, 1), 6, overrides) == D(2027, 1, 9)
-    assert deadline(D(2027, 1, 1), 6) == D(2027, 1, 11)
-    # an override can also cancel an official working day
+    # the notice of 2027 (hypothetical): Thu 02-11 off, Sat 02-20 a 调休 working day, 10-05 worked
+    overrides = {D(2027, 2, 11): False, D(2027, 2, 20): True, D(2027, 10, 5): True}
+    assert not is_workday(D(2027, 2, 11), overrides)
+    assert is_workday(D(2027, 2, 20), overrides)
+    assert deadline(D(2027, 2, 4), 1) == D(2027, 2, 11)
+    assert deadline(D(2027, 2, 4), 1, overrides) == D(2027, 2, 12)
+    # Fri 02-12: Mon 02-15 .. Fri 02-19 are 1..5, Sat 02-20 is 6
+    assert deadline(D(2027, 2, 12), 6, overrides) == D(2027, 2, 20)
+    assert deadline(D(2027, 2, 12), 6) == D(2027, 2, 22)
+    # an override also turns a statutory 补假 into a working day
+    assert deadline(D(2027, 10, 1), 1, overrides) == D(2027, 10, 5)
+    assert deadline(D(2027, 10, 1), 1) == D(2027, 10, 6)
+    # and cancels an official working day
     assert deadline(D(2025, 10, 10), 1, {D(2025, 10, 11): False}) == D(2025, 10, 13)
 
 
@@ -214,22 +310,28 @@ def test_sql_design_example(store):
 
 
 def test_refresh_calendar_applies_overrides(store):
-    assert store.scalar("SELECT workday_deadline(DATE '2026-12-30', 3)") == D(2027, 1, 4)
+    from dashboard.store import calendar
+
+    # Wed 2026-12-30: Thu 12-31 (1), 2027-01-01 元旦 off, Mon 01-04 (2), Tue 01-05 (3)
+    assert store.scalar("SELECT workday_deadline(DATE '2026-12-30', 3)") == D(2027, 1, 5)
     with store.transaction() as cur:
         cur.execute(
-            "INSERT INTO calendar_overrides VALUES (DATE '2027-01-01', false, '元旦'),"
+            "INSERT INTO calendar_overrides VALUES (DATE '2027-01-04', false, '调休'),"
             " (DATE '2027-01-09', true, '调休上班')"
         )
-    assert workdays.load_overrides(store) == {D(2027, 1, 1): False, D(2027, 1, 9): True}
-    rows = workdays.refresh_calendar(store)
+    assert calendar.load_overrides(store) == {D(2027, 1, 4): False, D(2027, 1, 9): True}
+    assert workdays.load_overrides(store) == calendar.load_overrides(store)  # the re-export
+    rows = calendar.refresh_calendar(store)
     assert rows == (workdays.CALENDAR_END - workdays.CALENDAR_START).days + 1
     assert store.scalar("SELECT count(*) FROM calendar") == rows
     assert store.rows(
         "SELECT day, is_workday, source FROM calendar WHERE source = 'manual' ORDER BY day"
-    ) == [(D(2027, 1, 1), False, "manual"), (D(2027, 1, 9), True, "manual")]
-    assert store.scalar("SELECT workday_deadline(DATE '2026-12-30', 3)") == D(2027, 1, 5)
-    assert store.scalar("SELECT workday_deadline(DATE '2027-01-01', 6)") == D(2027, 1, 9)
-    # sequence numbers stay consistent after the rewrite: (2027-01-01, 2027-01-31] = 20 + Sat 01-09
-    assert store.scalar("SELECT workdays_between(DATE '2027-01-01', DATE '2027-01-31')") == 21
+    ) == [(D(2027, 1, 4), False, "manual"), (D(2027, 1, 9), True, "manual")]
+    # Thu 12-31 (1), Tue 01-05 (2), Wed 01-06 (3)
+    assert store.scalar("SELECT workday_deadline(DATE '2026-12-30', 3)") == D(2027, 1, 6)
+    # Fri 2027-01-01: Tue 01-05 (1) .. Fri 01-08 (4), Sat 01-09 (5)
+    assert store.scalar("SELECT workday_deadline(DATE '2027-01-01', 5)") == D(2027, 1, 9)
+    # sequence numbers stay consistent after the rewrite: (2027-01-01, 2027-01-31] = 20 − 01-04 + 01-09
+    assert store.scalar("SELECT workdays_between(DATE '2027-01-01', DATE '2027-01-31')") == 20
     # an unaffected official year is unchanged
     assert store.scalar("SELECT workday_deadline(DATE '2025-10-04', 20)") == D(2025, 11, 4)

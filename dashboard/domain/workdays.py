@@ -1,18 +1,25 @@
 """Working days on the official calendar (DOMAIN.md §7) — the one implementation of the rule.
 
 `chinesecalendar` carries the State Council's holidays and 调休 working weekends for the years it
-covers; for other years we fall back to Monday–Friday and say so (`is_official`). Days the office
-entered by hand (`calendar_overrides`) win over both. SQL never recomputes this: `refresh_calendar`
-writes the `calendar` table with a running working-day number per day.
+covers. For a later year the law still fixes most of the calendar: the statutory days of
+《全国年节及纪念日放假办法》 (2025 revision) are off, and each one that falls on a Saturday or Sunday is
+made up (补假) on the next working day not already off. Lunar dates and the 清明 solar term come from
+`lunar_python`. Only the 调休 swaps are unknown until the notice, so such a year is provisional (暂定,
+`is_official` is False). Days the office entered by hand (`calendar_overrides`) win over both.
+
+This module is pure: no store, no SQL. `dashboard.store.calendar` writes the `calendar` table from
+`calendar_rows` and records what it was built from (`CALENDAR_RULE_VERSION`, the package versions).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 
 import chinese_calendar
+from lunar_python import Lunar, Solar
 
 if TYPE_CHECKING:
     from dashboard.store import Store
@@ -20,11 +27,87 @@ if TYPE_CHECKING:
 CALENDAR_START = date(2020, 1, 1)
 CALENDAR_END = date(2030, 12, 31)
 
+# Change this whenever the fallback rule below changes: the stored `calendar` table is rebuilt.
+CALENDAR_RULE_VERSION = "2025-statutory-1"
+# The 2025 revision of 《全国年节及纪念日放假办法》 took effect on 2025-01-01; before that year the
+# fallback is Monday–Friday only (chinesecalendar covers 2004 onwards anyway).
+STATUTORY_RULE_SINCE = 2025
+
 Overrides = Mapping[date, bool]
 
 
+# -- the statutory fallback ----------------------------------------------------------------------
+def _solar(lunar: Lunar) -> date:
+    s = lunar.getSolar()
+    return date(s.getYear(), s.getMonth(), s.getDay())
+
+
+def _qingming(year: int) -> date:
+    """The day of the 清明 solar term in `year` (always early April)."""
+    term = Solar.fromYmd(year, 4, 15).getLunar().getJieQiTable()["清明"]
+    day = date(term.getYear(), term.getMonth(), term.getDay())
+    if day.year != year or day.month != 4:  # pragma: no cover - a library change we want to hear of
+        raise RuntimeError(f"lunar_python 给出的 {year} 年清明为 {day}，不在当年四月")
+    return day
+
+
+@cache
+def statutory_holidays(year: int) -> tuple[tuple[date, str], ...]:
+    """The statutory days off of `year` (2025 revision), in date order, without 补假."""
+    new_year = _solar(Lunar.fromYmd(year, 1, 1))  # 正月初一
+    days = [
+        (date(year, 1, 1), "元旦"),
+        # 除夕 is the last day of lunar month 12 (the 29th or the 30th): the day before 初一.
+        (new_year - timedelta(days=1), "春节（除夕）"),
+        (new_year, "春节（正月初一）"),
+        (new_year + timedelta(days=1), "春节（正月初二）"),
+        (new_year + timedelta(days=2), "春节（正月初三）"),
+        (_qingming(year), "清明节"),
+        (date(year, 5, 1), "劳动节"),
+        (date(year, 5, 2), "劳动节"),
+        (_solar(Lunar.fromYmd(year, 5, 5)), "端午节"),
+        (_solar(Lunar.fromYmd(year, 8, 15)), "中秋节"),
+        (date(year, 10, 1), "国庆节"),
+        (date(year, 10, 2), "国庆节"),
+        (date(year, 10, 3), "国庆节"),
+    ]
+    return tuple(sorted(days))
+
+
+@cache
+def statutory_days_off(year: int) -> dict[date, str]:
+    """Every day off of `year` by the law alone: the statutory days and their 补假, name per day.
+
+    A statutory day on a Saturday or Sunday is made up on the next Monday–Friday not already off,
+    taking the statutory days in date order. Two holidays on the same date (中秋 on 10-03, say) are one
+    day off: the law makes up weekends, not coincidences. Empty before `STATUTORY_RULE_SINCE`.
+    """
+    if year < STATUTORY_RULE_SINCE:
+        return {}
+    off: dict[date, str] = {}
+    for day, name in statutory_holidays(year):
+        if day not in off:
+            off[day] = name
+        elif name not in off[day]:
+            off[day] = f"{off[day]}、{name}"
+    for day in sorted(off):
+        if day.weekday() < 5:
+            continue
+        makeup = day + timedelta(days=1)
+        while makeup.weekday() >= 5 or makeup in off:
+            makeup += timedelta(days=1)
+        off[makeup] = f"{off[day]}补假"
+    return dict(sorted(off.items()))
+
+
+def fallback_is_workday(d: date) -> bool:
+    """The rule for a year chinesecalendar does not cover: Monday–Friday minus the statutory days off."""
+    return d.weekday() < 5 and d not in statutory_days_off(d.year)
+
+
+# -- the calendar --------------------------------------------------------------------------------
 def is_official(d: date) -> bool:
-    """True if chinesecalendar covers d's year (so holidays and 调休 are known)."""
+    """True if chinesecalendar covers d's year (so holidays and 调休 are known, not provisional)."""
     try:
         chinese_calendar.is_workday(d)
     except NotImplementedError:
@@ -33,7 +116,7 @@ def is_official(d: date) -> bool:
 
 
 def fallback_years(first: int, last: int) -> list[int]:
-    """Years in [first, last] where working days are only Monday–Friday (the UI warns about them)."""
+    """Years in [first, last] chinesecalendar does not cover: provisional (暂定), the UI says so."""
     return [y for y in range(first, last + 1) if not is_official(date(y, 6, 1))]
 
 
@@ -43,7 +126,7 @@ def is_workday(d: date, overrides: Overrides | None = None) -> bool:
     try:
         return bool(chinese_calendar.is_workday(d))
     except NotImplementedError:
-        return d.weekday() < 5
+        return fallback_is_workday(d)
 
 
 def deadline(d: date, n: int, overrides: Overrides | None = None) -> date:
@@ -73,7 +156,9 @@ def workdays_between(a: date, b: date, overrides: Overrides | None = None) -> in
 def calendar_rows(
     start: date = CALENDAR_START, end: date = CALENDAR_END, overrides: Overrides | None = None
 ) -> list[tuple[date, bool, int, str]]:
-    """(day, is_workday, workday_seq, source) for every day; workday_seq counts working days to day."""
+    """(day, is_workday, workday_seq, source) for every day; workday_seq counts working days to day.
+
+    source: 'manual' (an override), 'official' (chinesecalendar), 'fallback' (the statutory rule)."""
     rows = []
     seq = 0
     day = start
@@ -91,28 +176,9 @@ def calendar_rows(
     return rows
 
 
+# -- a thin re-export for callers outside this package (the SQL lives in dashboard.store.calendar) --
 def load_overrides(store: Store) -> dict[date, bool]:
-    return {d: bool(w) for d, w in store.rows("SELECT day, is_workday FROM calendar_overrides")}
+    """The manual days (`dashboard.store.calendar.load_overrides`; kept here for existing callers)."""
+    from dashboard.store import calendar
 
-
-def refresh_calendar(store: Store) -> int:
-    """Rewrite the `calendar` table from chinesecalendar, the fallback and the manual overrides."""
-    import pyarrow as pa
-
-    rows = calendar_rows(overrides=load_overrides(store))
-    table = pa.table(
-        {
-            "day": [r[0] for r in rows],
-            "is_workday": [r[1] for r in rows],
-            "workday_seq": pa.array([r[2] for r in rows], pa.int32()),
-            "source": [r[3] for r in rows],
-        }
-    )
-    with store.transaction() as cur:
-        cur.register("calendar_in", table)
-        cur.execute("DELETE FROM calendar")
-        cur.execute(
-            "INSERT INTO calendar SELECT day, is_workday, workday_seq, source FROM calendar_in"
-        )
-        cur.unregister("calendar_in")
-    return len(rows)
+    return calendar.load_overrides(store)

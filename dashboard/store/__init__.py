@@ -203,10 +203,12 @@ class Store:
         return self.meta("demo") == "true"
 
     def _ensure_calendar(self) -> None:
-        from dashboard.domain import workdays
+        """Rebuild the `calendar` table when it is empty or its recorded inputs are stale (DOMAIN.md §7).
 
-        if self.scalar("SELECT count(*) FROM calendar") == 0:
-            workdays.refresh_calendar(self)
+        Runs after the lock-down: the rebuild only writes through a registered Arrow table."""
+        from dashboard.store import calendar
+
+        calendar.ensure_calendar(self)
 
     def close(self) -> None:
         self._con.close()
