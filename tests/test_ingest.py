@@ -283,8 +283,9 @@ def test_excel_style_dates_and_enum_labels(store, tmp_path):
     write(
         tmp_path / "tasks.csv",
         "任务编码,计划编码,任务名称,抽查事项,牵头单位,配合单位,联合类型,来源,运用信用分类,开始日期,结束日期,任务状态\n"
-        "T1,,联合检查,,KCK,SJJ,跨部门联合,上级下派,是,2026/5/1,2026/5/31,已完成\n",
+        "T1,,联合检查,I1,KCK,SJJ,跨部门联合,上级下派,是,2026/5/1,2026/5/31,已完成\n",
     )
+    write(tmp_path / "items.csv", "item_code,item_name,owner_unit\nI1,事项一,KCK\n")
     report = run_import(store, tmp_path, actor="测试")
     assert report.problems == []
     assert store.rows(
@@ -546,6 +547,12 @@ ERROR_CASES = {
         f"task_code,entity_code,responsible_unit\nT2,{E1},\n",
         ("followups.csv", 2, "entity_code", f"T2、{E1}"),
     ),
+}
+
+
+# Breaches of a date order are the office's record: a warning that names the cell, and the row is
+# stored as given (DESIGN.md §4 "Errors and warnings"; issue 16).
+BREACH_CASES = {
     "entity closed before registered": (
         "检查对象.csv",
         "主体编码,名称,标签,成立日期,注销日期\n"
@@ -588,6 +595,22 @@ ERROR_CASES = {
 }
 
 
+@pytest.mark.parametrize("case", list(BREACH_CASES), ids=list(BREACH_CASES))
+def test_each_date_order_breach_is_a_located_warning_and_is_stored(loaded, tmp_path, case):
+    name, text, expected = BREACH_CASES[case]
+    write(tmp_path / name, text)
+    report = run_import(loaded, tmp_path, actor="测试")
+    assert report.errors == []
+    found = [p for p in report.warnings if (p.file, p.row, p.column, p.value) == expected]
+    assert found, report.problems  # "published before inspected" is also before the stored entry
+    assert all("早于" in p.message for p in found)
+    assert report.written is True
+    table, column = Path(name).stem, expected[2]
+    table = {"检查对象": "entities"}.get(table, table)
+    stored = [str(v) for (v,) in loaded.rows(f'SELECT "{column}" FROM "{table}"')]
+    assert expected[3] in stored
+
+
 @pytest.mark.parametrize("case", list(ERROR_CASES), ids=list(ERROR_CASES))
 def test_each_error_is_located_and_nothing_is_written(shared_loaded, tmp_path, case):
     name, text, expected = ERROR_CASES[case]
@@ -625,11 +648,12 @@ def test_date_order_uses_the_stored_value_of_an_absent_column(loaded, tmp_path):
         f"task_code,entity_code,inspectors,entered_on\nT1,{E1},P1;P4,2026-05-01\n",
     )
     report = run_import(loaded, tmp_path, actor="测试")
-    p = only(report.problems)
+    p = only(report.problems, WARNING)
     assert (p.file, p.row, p.column, p.value) == ("inspections.csv", 2, "entered_on", "2026-05-01")
+    assert report.errors == [] and report.written
     assert loaded.scalar(
         "SELECT entered_on FROM inspections WHERE task_code = 'T1' AND entity_code = ?", [E1]
-    ) == date(2026, 5, 20)
+    ) == date(2026, 5, 1)
 
 
 def test_row_with_a_bad_cell_does_not_cascade_into_reference_errors(store, folder):

@@ -83,6 +83,20 @@ def test_a_version_1_store_is_upgraded_keeping_its_data(tmp_path):
     with store.transaction() as cur:
         cur.execute("UPDATE entities SET tags = ['I1', 'I2'] WHERE entity_code = 'E01'")
     assert store.scalar("SELECT tags FROM entities WHERE entity_code = 'E01'") == ["I1", "I2"]
+    # after 009 the store holds date-order breaches of the record (DESIGN.md §4); enumerations stay
+    with store.transaction() as cur:
+        cur.execute(
+            "UPDATE inspections SET entered_on = inspected_on - 3, published_on = inspected_on - 1"
+            " WHERE task_code = (SELECT min(task_code) FROM inspections)"
+        )
+    assert store.scalar("SELECT count(*) FROM inspections WHERE entered_on < inspected_on") >= 1
+    with pytest.raises(duckdb.ConstraintException):
+        with store.transaction() as cur:
+            cur.execute("UPDATE tasks SET status = 'lost'")
+    assert store.rows(
+        "SELECT count(*) FROM information_schema.check_constraints"
+        " WHERE check_clause LIKE '%>=%_on%' OR check_clause LIKE '%_on >= %'"
+    ) == [(0,)]
     store.close()
 
 

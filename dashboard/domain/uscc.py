@@ -144,6 +144,21 @@ def validate_uscc(code: str) -> UsccCheck:
     return UsccCheck(ok=True, check_digit_ok=True, message=None)
 
 
+def region_problem(code: str) -> str | None:
+    """Positions 3–8 of a USCC are the registering authority's administrative division code, six
+    digits; a letter there is a mistyped code even when the check character happens to fit."""
+    if len(code) != USCC_LENGTH:
+        return None
+    region = code[2:8]
+    if region.isascii() and region.isdigit():
+        return None
+    pos = next(i for i, c in enumerate(region, start=3) if not ("0" <= c <= "9"))
+    return (
+        f"统一社会信用代码“{code}”第3–8位应为行政区划代码（6位数字），第{pos}位是“{code[pos - 1]}”，"
+        "请核对。"
+    )
+
+
 def classify(code: str) -> CodeKind:
     """Which kind of entity code `code` is (see the module docstring for the exact rule)."""
     if not isinstance(code, str) or code == "":

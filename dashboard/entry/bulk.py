@@ -130,19 +130,22 @@ def check_parsed(
     user=None,
     collect: BulkPreview | None = None,
     existing: list[Problem] | None = None,
+    record: bool = False,
 ) -> list[Problem]:
-    """The entry rules over the parsed `inspections` and `followups` tables of an upload (rows with a
-    cell error are skipped: their own problem already blocks the import). Unchanged rows pass the
-    edit-after-publication rule. With `user`, rows of tasks the user may not write are refused.
-    `existing`: problems already found (the import's own checks); an entry rule on a cell that
-    already has an error there is not repeated (e.g. the date orders both check).
+    """The entry rules over the parsed `inspections` and `followups` tables of an upload. Every row
+    with a usable key is judged, also one with a cell error elsewhere, so one pass reports every
+    problem (DESIGN.md §4). Unchanged rows pass the edit-after-publication rule. With `user`, rows
+    of tasks the user may not write are refused. `existing`: problems already found (the import's
+    own checks); an entry rule about a cell that already has an error is not repeated.
+    `record`: an import of the office's history (run_import), where working rules are warnings;
+    the entry page's bulk upload makes new entries and keeps them as errors.
     This is the hook for dashboard.ingest.importer.run_import (after check_batch)."""
     lim = service.limits(store)
     ov = service.overrides(store)
     out: list[Problem] = []
     insp, fus = parsed.get("inspections"), parsed.get("followups")
-    insp_rows = [(r.rownum, effective(insp, r)) for r in insp.rows if r.ok] if insp else []
-    fu_rows = [(r.rownum, effective(fus, r)) for r in fus.rows if r.ok] if fus else []
+    insp_rows = [(r.rownum, effective(insp, r)) for r in _keyed(insp)] if insp else []
+    fu_rows = [(r.rownum, effective(fus, r)) for r in _keyed(fus)] if fus else []
     fu_keys = {(str(m["task_code"]), str(m["entity_code"])) for _, m in fu_rows}
     insp_keys = {(str(m["task_code"]), str(m["entity_code"])) for _, m in insp_rows}
     batch = service.load_batch(store, insp_keys, fu_keys)
@@ -184,6 +187,7 @@ def check_parsed(
             limit=lim["entry_limit"],
             reason=reason,
             overrides=ov,
+            record=record,
         )
         if collect is not None and changed:
             collect.inspections.append((inp, old))
@@ -213,16 +217,23 @@ def check_parsed(
             file=fus.file,
             backfill_limit=lim["backfill_limit"],
             overrides=ov,
+            record=record,
         )
         new = {c: getattr(fu, c) for c in service.FOLLOWUP_COLUMNS}
         changed = old is None or bool(service._changed(old, new))
         if collect is not None and changed:
             collect.followups.append((fu, old))
         _count(collect, "followups", old, changed)
-    if existing:  # one cause, one message: rows the import already refuses get no more problems
-        taken = {(p.file, p.row) for p in existing if p.severity == ERROR}
-        out = [p for p in out if (p.file, p.row) not in taken]
+    if existing:  # one cause, one message: a cell the import already refuses gets no more problems
+        taken = {(p.file, p.row, p.column) for p in existing if p.severity == ERROR}
+        out = [p for p in out if (p.file, p.row, p.column) not in taken]
     return out
+
+
+def _keyed(table: ParsedTable):
+    """The rows whose key is usable (a row with a bad key has only its own error to show)."""
+    key = set(table.spec.key)
+    return [r for r in table.rows if not r.bad.intersection(key)]
 
 
 def record_import_history(

@@ -21,7 +21,7 @@ Rules (error unless noted):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -68,10 +68,27 @@ class Issue:
     message: str  # one Chinese sentence naming the fix
     severity: str = ERROR
     value: str | None = None
+    # True: the row is unusable (an unknown task, a code outside the code table), so even an import of
+    # the office's record refuses it; False: a working rule, which an import stores as a warning
+    structural: bool = False
 
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR
+
+
+RECORD_NOTE = "（导入的历史记录按原样保存，并在“基础与质量”等页面列出。）"
+
+
+def as_record(issues: Iterable[Issue]) -> list[Issue]:
+    """The issues as an import of the office's record sees them (DESIGN.md §4): a breach of a working
+    rule is what happened, so it is a warning that names it; only structural faults stay errors."""
+    out = []
+    for issue in issues:
+        if issue.is_error and not issue.structural:
+            issue = replace(issue, severity=WARNING, message=issue.message + RECORD_NOTE)
+        out.append(issue)
+    return out
 
 
 def errors(issues: Iterable[Issue]) -> list[Issue]:
@@ -193,6 +210,7 @@ def check_codes(codes: Sequence[str]) -> list[Issue]:
                 "result_codes",
                 f"结果代码“{code}”不在代码表中，请按抽查检查结果代码表（1、A–G、2–12）填写。",
                 value=code,
+                structural=True,
             )
         )
     findings = sorted(c for c in codes if c in FINDING_CODES)
@@ -347,7 +365,12 @@ def check_entry_timeliness(inp: InspectionInput, limit: int = 20, overrides=None
 def check_task(task_status: str | None, task_code: str) -> list[Issue]:
     if task_status is None:
         return [
-            Issue("task_code", f"抽查任务 {task_code} 不存在，请核对任务编码。", value=task_code)
+            Issue(
+                "task_code",
+                f"抽查任务 {task_code} 不存在，请核对任务编码。",
+                value=task_code,
+                structural=True,
+            )
         ]
     if task_status == "voided":
         return [
@@ -376,8 +399,10 @@ def check_inspection(
     limit: int = 20,
     reason: str | None = None,
     overrides=None,
+    record: bool = False,
 ) -> list[Issue]:
-    """Every entry rule for one inspection result (the form and each uploaded row)."""
+    """Every entry rule for one inspection result (the form and each uploaded row). `record`: an
+    import of the office's history, where working rules are warnings (as_record)."""
     out = check_task(ctx.task_status, inp.task_code)
     out += check_target(inp.entity_code, ctx.drawn_targets)
     out += check_inspection_dates(inp, today)
@@ -388,6 +413,8 @@ def check_inspection(
     )
     if ctx.exists:
         out += check_edit_after_publication(ctx.stored_published_on, reason)
+    if record:
+        out = as_record(out)
     if not errors(out):
         out += check_entry_timeliness(inp, limit, overrides)
     return out
@@ -404,8 +431,10 @@ def check_followup(
     inspected_on: date | None = None,
     backfill_limit: int = 5,
     overrides=None,
+    record: bool = False,
 ) -> list[Issue]:
-    """Every rule for one follow-up record (measure, dates, backfill limit, return visit)."""
+    """Every rule for one follow-up record (measure, dates, backfill limit, return visit);
+    `record` as in check_inspection."""
     out: list[Issue] = []
     if fu.measure_code is not None and fu.measure_code not in FOLLOWUP_MEASURES:
         out.append(
@@ -413,6 +442,7 @@ def check_followup(
                 "measure_code",
                 f"处置措施“{fu.measure_code}”不在代码表中，应为 1–6 或 9。",
                 value=fu.measure_code,
+                structural=True,
             )
         )
     for name in ("closed_on", "backfilled_on", "revisit_on"):
@@ -426,6 +456,8 @@ def check_followup(
     if fu.closed_on is not None and fu.measure_code is None:
         out.append(Issue("measure_code", "完结的后续处理必须写明处置措施，请选择处置措施。"))
     out += check_revisit(fu.revisit_on, fu.revisit_result, fu.closed_on, today)
+    if record:
+        out = as_record(out)
     if (
         not errors(out)
         and fu.closed_on is not None
@@ -456,6 +488,7 @@ def check_revisit(
                 "revisit_result",
                 f"回访结果“{result}”无效，应为 整改到位、未到位 或 无法核实。",
                 value=result,
+                structural=True,
             )
         )
     if result is not None and revisit_on is None:
@@ -569,6 +602,7 @@ def check_inspection_rows(
     limit: int = 20,
     reason: str | None = None,
     overrides=None,
+    record: bool = False,
 ) -> list:
     """The entry rules over uploaded inspection rows: [(rownum, effective row)] → ingest Problems.
 
@@ -579,7 +613,7 @@ def check_inspection_rows(
         inp = inspection_from_row(row)
         ctx = contexts.get((inp.task_code, inp.entity_code), InspectionContext())
         for issue in check_inspection(
-            inp, ctx, today, limit=limit, reason=reason, overrides=overrides
+            inp, ctx, today, limit=limit, reason=reason, overrides=overrides, record=record
         ):
             out.append(_problem(file, rownum, issue))
     return out
@@ -593,6 +627,7 @@ def check_followup_rows(
     file: str = "followups",
     backfill_limit: int = 5,
     overrides=None,
+    record: bool = False,
 ) -> list:
     """The follow-up rules over uploaded rows: [(rownum, effective row)] → ingest Problems.
 
@@ -607,6 +642,7 @@ def check_followup_rows(
             inspected_on=inspected.get((fu.task_code, fu.entity_code)),
             backfill_limit=backfill_limit,
             overrides=overrides,
+            record=record,
         ):
             out.append(_problem(file, rownum, issue))
     return out

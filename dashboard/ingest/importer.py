@@ -144,7 +144,7 @@ def _run(store, source, *, actor, dry_run, progress) -> ImportReport:
 
     history_reason = f"数据导入（{report.source}）"
     report.problems += check_parsed(
-        store, parsed, date.today(), existing=report.problems, reason=history_reason
+        store, parsed, date.today(), existing=report.problems, reason=history_reason, record=True
     )
 
     writes = {}

@@ -60,11 +60,12 @@ class Column:
     ref: str | None = None  # referenced table (its key column has the same meaning)
     minimum: float | None = None
     maximum: float | None = None
+    min_items: int = 0  # a list column: at least this many members (a task needs an item)
 
 
 @dataclass(frozen=True)
 class DateOrder:
-    """later >= earlier when both are given (the CHECKs of the schema)."""
+    """later >= earlier when both are given: a working rule, so a breach is a warning (DESIGN.md §4)."""
 
     earlier: str
     later: str
@@ -341,6 +342,7 @@ TABLES: tuple[TableSpec, ...] = (
                 ref="items",
                 required=True,
                 not_null=False,
+                min_items=1,
             ),
             _c("lead_unit", "牵头单位", required=True, ref="units"),
             _c(
@@ -416,16 +418,15 @@ TABLES: tuple[TableSpec, ...] = (
                 LIST,
                 default=(),
                 enum=tuple(codes.RESULT_CODES),
+                enum_labels={c: r.label for c, r in codes.RESULT_CODES.items()},
             ),
             _c("entered_on", "录入日期", DATE),
             _c("published_on", "公示日期", DATE),
             _c("note", "备注"),
         ),
         key=("task_code", "entity_code"),
-        date_orders=(
-            DateOrder("inspected_on", "entered_on"),
-            DateOrder("inspected_on", "published_on"),
-        ),
+        # the date orders of a result (inspection ≤ entry ≤ publication) are entry rules:
+        # dashboard.entry.rules checks them, for imports as warnings (DESIGN.md §4)
         example={
             "task_code": "RW2026-01",
             "entity_code": "91130129MA0CXKQ23C",
@@ -457,7 +458,6 @@ TABLES: tuple[TableSpec, ...] = (
             _c("revisit_result", "回访结果", enum=codes.REVISIT_RESULTS),
         ),
         key=("task_code", "entity_code"),
-        date_orders=(DateOrder("closed_on", "backfilled_on"),),
         composite_refs=((("task_code", "entity_code"), "inspections"),),
         example={
             "task_code": "RW2026-01",

@@ -1,11 +1,14 @@
 """Turning raw tables into typed rows and finding every problem before anything is written.
 
-Checks (errors unless noted): headers (unknown column: warning; duplicate column; missing required
-column), cell types (date, bool, number, ratio, per-grade ratios, period), enumerations, required
-values, duplicate keys within a file, references to rows neither in the batch nor in the store (list
-members too, except entity tags), the date orders of the schema's CHECKs (using the stored value of a
-column the file does not carry), grade/score ranges. Warnings: entity codes that fail the USCC check
-character or are no known kind of code, entities without tags.
+Errors are only what makes a row unusable (DESIGN.md §4): headers (duplicate column, missing required
+column), cell types (date, bool, number in its range, ratio, per-grade ratios, period, a list cell of
+separators only), enumerations, required values, duplicate keys within a file, references to rows
+neither in the batch nor in the store (list members too, except entity tags), grade/score ranges.
+Everything else is a warning that names file, row, column and value: unknown columns, date orders
+(using the stored value of a column the file does not carry), entity codes that were trimmed or
+upper-cased, that fail the USCC check character, carry a non-digit in the region part or are no known
+kind of code, entities without tags. One pass finds every problem of every row: a cell error marks
+only its own column (`Row.bad`), and the cross-row checks still judge the row's other columns.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ ARROW_TYPES = {
 _DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _PERIOD = re.compile(r"(\d{4})[-/.](\d{1,2})")
 _INT = re.compile(r"[+-]?\d+(\.0+)?")
+INT32_MAX = 2**31 - 1  # the store's INTEGER: a larger whole number is a range error, not a crash
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell (setting import.max_cell_chars)
 _DECIMAL = re.compile(r"\d*\.?\d+")
 _LIST_SEP = re.compile(r"[;；]")
 _RATIO_PAIR = re.compile(r"\s*([A-Za-z]+)\s*[:：=]\s*(\S+)\s*")
@@ -52,6 +57,7 @@ class Row:
     rownum: int
     values: dict[str, Any]  # present columns only, typed
     ok: bool = True  # False: a cell had an error (kept so references to its key do not cascade)
+    bad: set[str] = field(default_factory=set)  # columns whose cell had an error (not judged again)
     _key: tuple | None = None
 
     def key(self, spec: S.TableSpec) -> tuple:
@@ -111,6 +117,11 @@ def parse_cell(col: S.Column, raw: Any) -> tuple[Any, str | None]:
         if t == S.LIST:
             return [], None
         return None, None
+    if len(text) > MAX_CELL_CHARS:
+        return (
+            None,
+            f"内容过长（{len(text):,} 个字符，上限 {MAX_CELL_CHARS:,}），请检查是否误粘贴了整段内容",
+        )
     if t == S.TEXT:
         return text, None
     if t == S.DATE:
@@ -136,6 +147,8 @@ def parse_cell(col: S.Column, raw: Any) -> tuple[Any, str | None]:
         if not _INT.fullmatch(text):
             return None, "应为整数"
         value = int(Decimal(text))
+        if abs(value) > INT32_MAX:
+            return None, _range_text(col, "整数", upper=INT32_MAX)
         return _bounded(col, value, "整数")
     if t == S.NUMBER:
         try:
@@ -165,7 +178,10 @@ def parse_cell(col: S.Column, raw: Any) -> tuple[Any, str | None]:
             seen[grade] = value
         return ";".join(f"{g}:{r}" for g, r in seen.items()), None
     if t == S.LIST:
-        return [p.strip() for p in _LIST_SEP.split(text) if p.strip()], None
+        members = [p.strip() for p in _LIST_SEP.split(text) if p.strip()]
+        if not members:
+            return None, "只有分隔符、没有内容；不填请留空，否则请在分号之间填写编码"
+        return members, None
     if t == S.PERIOD:
         if isinstance(raw, date):
             return f"{raw.year:04d}-{raw.month:02d}", None
@@ -188,10 +204,13 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def _range_text(col: S.Column, what: str) -> str:
-    if col.maximum is None:
+def _range_text(col: S.Column, what: str, upper: float | None = None) -> str:
+    top = col.maximum if col.maximum is not None else upper
+    if top is None:
         return f"应为不小于 {_num(col.minimum)} 的{what}"
-    return f"应为 {_num(col.minimum)} 到 {_num(col.maximum)} 之间的{what}"
+    if col.minimum is None:
+        return f"应为不大于 {_num(top)} 的{what}"
+    return f"应为 {_num(col.minimum)} 到 {_num(top)} 之间的{what}"
 
 
 def _enum_value(col: S.Column, value: str) -> tuple[str | None, str | None]:
@@ -214,8 +233,35 @@ def _default(col: S.Column) -> Any:
     return col.default
 
 
-def _display(raw: Any) -> str:
-    return cell_text(raw)
+def _short(raw: Any) -> str:
+    """A cell as shown in a problem list: at most 200 characters (a hostile cell can be huge)."""
+    text = cell_text(raw) if not (isinstance(raw, str) and len(raw) > 400) else raw[:400].strip()
+    return text if len(text) <= 200 else text[:200] + f"……（共 {len(cell_text(raw)):,} 个字符）"
+
+
+# Columns that hold an entity code: trimmed (parse_cell) and, at 18 characters, upper-cased before
+# they are matched or stored, so a lower-case copy of a USCC updates the existing entity (issue 16).
+CODE_COLUMNS = frozenset({"entity_code"})
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000"), None)
+
+
+def _normal_code(file: str, rownum: int, name: str, cell: Any, value: str, problems) -> str:
+    code = value.translate(_INVISIBLE).strip()
+    if len(code) == uscc.USCC_LENGTH:
+        code = code.upper()
+    original = cell if isinstance(cell, str) else value
+    if code != original:
+        problems.append(
+            Problem(
+                file,
+                rownum,
+                name,
+                original,
+                f"主体编码“{original.strip()}”已规范为“{code}”（去掉空格，18 位代码改为大写）后再比对和保存。",
+                WARNING,
+            )
+        )
+    return code
 
 
 def parse_table(raw: RawTable, problems: list[Problem]) -> ParsedTable | None:
@@ -277,11 +323,13 @@ def parse_table(raw: RawTable, problems: list[Problem]) -> ParsedTable | None:
     plan = [(name, spec.column(name), positions.get(name)) for name in present]
     for rownum, cells in raw.rows:
         values: dict[str, Any] = {}
-        row_ok = True
+        bad: set[str] = set()
         n_cells = len(cells)
         for name, col, pos in plan:
             cell = cells[pos] if pos is not None and pos < n_cells else None
             value, error = parse_cell(col, cell)
+            if error is None and name in CODE_COLUMNS and value is not None:
+                value = _normal_code(raw.file, rownum, name, cell, value, problems)
             if error is None and col.enum is not None and value is not None:
                 if col.type == S.LIST:
                     fixed = []
@@ -294,11 +342,15 @@ def parse_table(raw: RawTable, problems: list[Problem]) -> ParsedTable | None:
                     value = fixed
                 else:
                     value, error = _enum_value(col, value)
+            if error is None and col.min_items and value is not None and len(value) < col.min_items:
+                error = f"至少要填写 {col.min_items} 个编码（多个用分号隔开）"
+                if not col.not_null and value == [] and pos is None:
+                    error = None  # absent column: an existing row keeps its stored list
             if error:
                 problems.append(
-                    Problem(raw.file, rownum, name, _display(cell), f"{spec.label(name)}{error}。")
+                    Problem(raw.file, rownum, name, _short(cell), f"{spec.label(name)}{error}。")
                 )
-                row_ok = False
+                bad.add(name)
                 continue
             if value is None:
                 if col.not_null:
@@ -311,13 +363,16 @@ def parse_table(raw: RawTable, problems: list[Problem]) -> ParsedTable | None:
                             f"{spec.label(name)} 为必填项，不能为空，请补上。",
                         )
                     )
-                    row_ok = False
+                    bad.add(name)
                     continue
                 if col.default is not None:
                     value = _default(col)
             values[name] = value
-        row = Row(rownum, values, row_ok)
+        row = Row(rownum, values, not bad, bad)
         key = row.key(spec)
+        if bad.intersection(spec.key):
+            table.rows.append(row)  # kept (not ok) so references to it do not cascade
+            continue
         if key in first_row:
             shown = "、".join(str(k) for k in key)
             problems.append(
@@ -426,8 +481,8 @@ def check_batch(
         spec = table.spec
         needed = [c for c in spec.columns if c.not_null and c.name not in table.present]
         for row in table.rows:
-            if not row.ok:
-                continue
+            if row.bad.intersection(spec.key):
+                continue  # no usable key: its own error says so
             if needed and row.key(spec) not in table.stored:
                 for col in needed:
                     problems.append(
@@ -441,8 +496,9 @@ def check_batch(
                         )
                     )
                 row.ok = False
-                continue
+                row.bad.update(col.name for col in needed)
             merged = effective(table, row)
+            bad = row.bad
             # references
             for col in spec.columns:
                 if col.ref is None or col.name not in row.values or col.ref in unjudged:
@@ -464,7 +520,7 @@ def check_batch(
                             )
                         )
             for cols, ref in spec.composite_refs:
-                if ref in unjudged:
+                if ref in unjudged or bad.intersection(cols):
                     continue
                 value = tuple(row.values.get(c) for c in cols)
                 if value not in keys_of(ref):
@@ -482,8 +538,10 @@ def check_batch(
                             f"请先在 {ref_spec.file_name} 中添加，或改正编码。",
                         )
                     )
-            # date orders (the CHECKs of the schema)
+            # date orders: a working rule, stored as recorded and listed (DESIGN.md §4)
             for order in spec.date_orders:
+                if order.earlier in bad or order.later in bad:
+                    continue
                 early, late = merged[order.earlier], merged[order.later]
                 if early is not None and late is not None and late < early:
                     column = order.later if order.later in row.values else order.earlier
@@ -494,11 +552,12 @@ def check_batch(
                             column,
                             late.isoformat() if column == order.later else early.isoformat(),
                             f"{spec.label(order.later)}（{late.isoformat()}）早于"
-                            f"{spec.label(order.earlier)}（{early.isoformat()}），"
-                            "请改正其中一个日期。",
+                            f"{spec.label(order.earlier)}（{early.isoformat()}）；"
+                            "按原样导入，如是录入错误请改正其中一个日期。",
+                            WARNING,
                         )
                     )
-            if name == "risk_grades":
+            if name == "risk_grades" and not bad.intersection(("system", "grade")):
                 if merged["system"] == RISK_SYSTEM and merged["grade"] not in ("A", "B", "C", "D"):
                     problems.append(
                         Problem(
@@ -514,6 +573,11 @@ def check_batch(
                 kind = uscc.classify(code)
                 if kind == "uscc":
                     check = uscc.validate_uscc(code)
+                    region = uscc.region_problem(code)
+                    if region:
+                        problems.append(
+                            Problem(table.file, row.rownum, "entity_code", code, region, WARNING)
+                        )
                     if not check.check_digit_ok:
                         problems.append(
                             Problem(
@@ -536,7 +600,7 @@ def check_batch(
                             WARNING,
                         )
                     )
-                if not merged["tags"]:
+                if "tags" not in bad and not merged["tags"]:
                     problems.append(
                         Problem(
                             table.file,
