@@ -51,13 +51,15 @@ def user_is_active(store: Store, username: str) -> bool:
 
 # -- settings --------------------------------------------------------------------------------------
 def settings_frame(store: Store) -> pd.DataFrame:
-    """Every setting: key, default, current value, whether changed, last change."""
+    """Every declared setting: key, default, current value, whether changed, last change, and from the
+    declaration (config.SETTINGS) its Chinese name, help, allowed range and both values as shown."""
     stored = {
         k: (v, at, by)
         for k, v, at, by in store.rows("SELECT key, value, updated_at, updated_by FROM settings")
     }
     rows = []
-    for key, default in config.DEFAULTS.items():
+    for spec in config.SETTINGS:
+        key, default = spec.key, spec.default
         current = config.get_setting(store, key)
         at, by = (stored[key][1], stored[key][2]) if key in stored else (None, None)
         rows.append(
@@ -68,52 +70,26 @@ def settings_frame(store: Store) -> pd.DataFrame:
                 "changed": key in stored and current != default,
                 "updated_at": at,
                 "updated_by": by,
+                "name": spec.name,
+                "help": spec.help,
+                "range": spec.range_text(),
+                "value_shown": spec.display(current),
+                "default_shown": spec.display(default),
             }
         )
     return pd.DataFrame(rows)
 
 
 def parse_setting(key: str, text: str) -> Any:
-    """Turn the text typed for `key` into a value of the default's type; ValueError in Chinese."""
-    default = config.DEFAULTS[key]
-    text = str(text).strip()
-    try:
-        if isinstance(default, bool):
-            if text.lower() in ("true", "1", "是"):
-                return True
-            if text.lower() in ("false", "0", "否"):
-                return False
-            raise ValueError
-        if isinstance(default, int):
-            value = int(text)
-            if value < 0:
-                raise ValueError
-            return value
-        if isinstance(default, float):
-            value = float(text)
-            if value < 0:
-                raise ValueError
-            return value
-    except ValueError:
-        raise ValueError(
-            f"设置项 {key} 的值“{text}”无效，请填写与默认值 {default} 同类型的非负数值。"
-        ) from None
-    if key == "plan_cutoff":
-        try:
-            month, day = (int(x) for x in text.split("-"))
-            date(2024, month, day)
-        except ValueError:
-            raise ValueError(
-                f"设置项 {key} 的值“{text}”无效，请按“月-日”填写，例如 11-10。"
-            ) from None
-        return f"{month:02d}-{day:02d}"
-    return text
+    """The text typed for `key`, checked against its declaration (type and range): "20", "0.05", "5%"
+    for a ratio, "11-10" for plan_cutoff. config.SettingError (a ValueError) in one Chinese sentence
+    naming the setting, the value and the allowed range; KeyError for an unknown key."""
+    return config.setting_spec(key).parse(text)
 
 
 def reset_setting(store: Store, key: str, actor: str) -> None:
     """Back to the default (deletes the override), audited."""
-    if key not in config.DEFAULTS:
-        raise KeyError(f"未知的设置项：{key}")
+    config.setting_spec(key)
     old = config.get_setting(store, key)
     with store.transaction() as cur:
         cur.execute("DELETE FROM settings WHERE key = ?", [key])

@@ -1,9 +1,13 @@
-"""Settings: defaults here, overridden by env / .streamlit/secrets.toml (store path) and the `settings` table."""
+"""Settings: declared here (`SETTINGS`: default, type, range, help), overridden by the `settings` table;
+the store path comes from env / .streamlit/secrets.toml."""
 
 from __future__ import annotations
 
 import json
+import math
 import os
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,47 +17,367 @@ if TYPE_CHECKING:
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "supervision.duckdb"
 
+
+class SettingError(ValueError):
+    """A value a setting does not take, explained in one Chinese sentence."""
+
+
+def _number(x: float) -> str:
+    return f"{x:g}"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One tunable of the product, declared once: its default, type, allowed range and help.
+
+    kind: "int" (whole numbers), "float" (any number) or "month_day" (MM-DD). ratio: a share in [0, 1],
+    shown and also accepted as a percentage ("5%"). `name` is the Chinese name (the zh_CN locale's
+    admin.setting_names.* says the same; a test keeps them equal), `help` the Chinese help of the page.
+    """
+
+    key: str
+    default: Any
+    name: str
+    help: str
+    kind: str = "int"
+    minimum: float | None = None
+    maximum: float | None = None
+    ratio: bool = False
+
+    def range_text(self) -> str:
+        """The allowed values, as a Chinese phrase: 不小于 1 的整数, 0 到 1 之间的小数（即 0%–100%）…"""
+        if self.kind == "month_day":
+            return "按“月-日”填写的日期（例如 11-10）"
+        noun = "整数" if self.kind == "int" else "数"
+        lo, hi = self.minimum, self.maximum
+        if lo is not None and hi is not None:
+            text = f"{_number(lo)} 到 {_number(hi)} 之间的{noun}"
+        elif lo is not None:
+            text = f"不小于 {_number(lo)} 的{noun}"
+        elif hi is not None:
+            text = f"不大于 {_number(hi)} 的{noun}"
+        else:
+            text = noun
+        if self.ratio:
+            text += f"（即 {_number(lo * 100)}%–{_number(hi * 100)}%，可填 0.05 或 5%）"
+        return text
+
+    def display(self, value: Any) -> str:
+        """A value as shown on screen (ratios as percentages)."""
+        if self.ratio and isinstance(value, int | float) and not isinstance(value, bool):
+            return f"{round(float(value) * 100, 6):g}%"
+        return str(value)
+
+    def refuse(self, value: Any) -> SettingError:
+        """The one Chinese sentence that names the setting, the value refused and the allowed range."""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            shown = f" {_number(value)}"
+        else:
+            shown = f"“{value}”"
+        allowed = self.range_text()
+        return SettingError(
+            f"设置项“{self.name}”（{self.key}）不能设为{shown}，允许的值是"
+            f"{' ' if allowed[0].isascii() else ''}{allowed}。"
+        )
+
+    def check(self, value: Any) -> Any:
+        """The value in this setting's type if it is allowed, else SettingError (one Chinese sentence)."""
+        if self.kind == "month_day":
+            try:
+                month, day = (int(x) for x in str(value).strip().split("-"))
+                date(2024, month, day)  # a leap year: 02-29 is a valid cut-off
+            except ValueError:
+                raise self.refuse(value) from None
+            return f"{month:02d}-{day:02d}"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.refuse(value)
+        number = float(value)
+        if not math.isfinite(number):
+            raise self.refuse(value)
+        if self.kind == "int":
+            if number != int(number):
+                raise self.refuse(value)
+            number = int(number)
+        if (self.minimum is not None and number < self.minimum) or (
+            self.maximum is not None and number > self.maximum
+        ):
+            raise self.refuse(value)
+        return number
+
+    def parse(self, text: str) -> Any:
+        """The text typed on the settings page, checked: "20", "0.05", "5%" (ratios), "11-10"."""
+        raw = str(text).strip()
+        if self.kind == "month_day":
+            return self.check(raw)
+        number: float | int
+        try:
+            if self.ratio and raw.endswith(("%", "％")):
+                number = round(float(raw[:-1].strip()) / 100, 12)
+            elif self.kind == "int":
+                number = int(raw)
+            else:
+                number = float(raw)
+        except ValueError:
+            raise self.refuse(raw) from None
+        return self.check(number)
+
+
+def _workdays(key: str, default: int, name: str, help: str) -> Setting:
+    return Setting(key, default, name, help, "int", minimum=1)
+
+
+def _share(key: str, default: float, name: str, help: str) -> Setting:
+    return Setting(key, default, name, help, "float", minimum=0, maximum=1, ratio=True)
+
+
+def _count(key: str, default: int, name: str, help: str, minimum: int = 0) -> Setting:
+    return Setting(key, default, name, help, "int", minimum=minimum)
+
+
 # Every tunable number of the product, with its default (DESIGN.md §5, DOMAIN.md §2/§4).
-DEFAULTS: dict[str, Any] = {
-    "entry_limit_workdays": 20,
-    "backfill_limit_workdays": 5,
-    "confirm_limit_workdays": 2,
-    "target.coverage": 0.05,
-    "target.joint_task_share": 1.0,
-    "target.joint_household_share": 1.0,
-    "target.risk_graded_share": 1.0,
-    "target.entry_on_time": 1.0,
-    "target.publish_on_time": 1.0,
-    "target.entry_overdue": 0,
-    "target.followup_closed": 1.0,
-    "target.followup_overdue": 0,
-    "target.backfill_late": 0,
-    "target.high_risk_uninspected": 0,
-    "target.followup_missing": 0,
-    # "due soon" lists: deadlines within the next N working days of the as-of date (DESIGN.md §5)
-    "due_soon_workdays": 5,
-    # a ratio ≥ target × (1 − warning_band) but below target shows 预警 instead of 未达标 (relative band)
-    "warning_band": 0.05,
-    "risk.score_jump": 15.0,
-    "risk.uninspected_days": 365,
-    "risk.licence_expiry_days": 90,
-    "risk.repeated_findings": 2,
-    "risk.repeated_window_days": 1095,
-    "quality.bulk_identical_notes": 5,
-    "quality.low_rate_alpha": 0.01,
-    "quality.cert_warning_days": 30,
-    "plan_cutoff": "11-10",
-    "session_timeout_minutes": 30,
-    "lockout_attempts": 5,
-    "lockout_minutes": 15,
-    "sql_row_cap": 10_000,
-    "sql_time_limit_ms": 5_000,
+SETTINGS: tuple[Setting, ...] = (
+    _workdays(
+        "entry_limit_workdays",
+        20,
+        "结果录入公示时限（工作日）",
+        "检查结束后须在多少个工作日内录入并公示结果；检查结束当日不计，按官方工作日日历计算。",
+    ),
+    _workdays(
+        "backfill_limit_workdays",
+        5,
+        "后续处理回填时限（工作日）",
+        "后续处理办结后须在多少个工作日内回填办结情况。",
+    ),
+    _workdays(
+        "confirm_limit_workdays",
+        2,
+        "抽取名单确认时限（工作日）",
+        "抽取后须在多少个工作日内确认抽取名单。",
+    ),
+    _share(
+        "target.coverage",
+        0.05,
+        "目标：抽查覆盖率",
+        "年度内被抽查的检查对象占上年末存续对象的比例目标。",
+    ),
+    _share(
+        "target.joint_task_share",
+        1.0,
+        "目标：联合抽查次数占比",
+        "联合抽查任务占全部抽查任务的比例目标。",
+    ),
+    _share(
+        "target.joint_household_share",
+        1.0,
+        "目标：联合抽查户数占比",
+        "联合抽查涉及的户次占全部抽查户次的比例目标。",
+    ),
+    _share(
+        "target.risk_graded_share",
+        1.0,
+        "目标：运用信用风险分类占比",
+        "运用信用风险分类结果抽取的任务占全部任务的比例目标。",
+    ),
+    _share(
+        "target.entry_on_time",
+        1.0,
+        "目标：按时录入率",
+        "在录入公示时限内录入结果的检查占应录入检查的比例目标。",
+    ),
+    _share(
+        "target.publish_on_time",
+        1.0,
+        "目标：按时公示率",
+        "在录入公示时限内公示结果的检查占应公示检查的比例目标。",
+    ),
+    _count(
+        "target.entry_overdue",
+        0,
+        "目标：超期未录入数",
+        "已过录入时限仍未录入结果的检查条数目标（不超过该数为达标）。",
+    ),
+    _share(
+        "target.followup_closed",
+        1.0,
+        "目标：后续处理完结率",
+        "已办结的后续处理占全部后续处理的比例目标。",
+    ),
+    _count(
+        "target.followup_overdue",
+        0,
+        "目标：后续处理超期数",
+        "已过办理期限仍未办结的后续处理条数目标。",
+    ),
+    _count(
+        "target.backfill_late",
+        0,
+        "目标：回填不及时数",
+        "办结后未在回填时限内回填的后续处理条数目标。",
+    ),
+    _count(
+        "target.high_risk_uninspected",
+        0,
+        "目标：高风险未检查数",
+        "D 级（高风险）对象在“高风险未检查天数”内未被检查的户数目标。",
+    ),
+    _count(
+        "target.followup_missing",
+        0,
+        "目标：应后续处理未建记录数",
+        "检查发现问题（A 类结果）却没有任何后续处理记录的检查条数目标。",
+    ),
+    _workdays(
+        "due_soon_workdays",
+        5,
+        "即将到期提醒范围（工作日）",
+        "“即将到期”清单列出截止日在统计日之后多少个工作日以内的事项。",
+    ),
+    Setting(
+        "warning_band",
+        0.05,
+        "预警区间（低于目标多少以内显示预警）",
+        "比例指标低于目标、但不低于“目标 ×（1 − 预警区间）”时显示预警而非未达标。",
+        "float",
+        minimum=0,
+        maximum=1,
+        ratio=True,
+    ),
+    Setting(
+        "risk.score_jump",
+        15.0,
+        "风险指数跳升阈值",
+        "风险指数（0–100）比上一个评级月份升高达到该值时发出预警。",
+        "float",
+        minimum=0,
+        maximum=100,
+    ),
+    _count(
+        "risk.uninspected_days",
+        365,
+        "高风险未检查天数",
+        "D 级对象在统计日前多少天内没有检查即计入“高风险未检查”。",
+        minimum=1,
+    ),
+    _count(
+        "risk.licence_expiry_days",
+        90,
+        "许可证到期提醒天数",
+        "许可证在统计日后多少天内到期即发出提醒。",
+    ),
+    _count(
+        "risk.repeated_findings",
+        2,
+        "重复发现问题次数",
+        "回看期内发现问题的检查达到该次数即列为“多次发现问题”。",
+        minimum=2,
+    ),
+    _count(
+        "risk.repeated_window_days",
+        1095,
+        "重复发现问题回看天数",
+        "统计“多次发现问题”时回看统计日前多少天。",
+        minimum=1,
+    ),
+    _count(
+        "quality.bulk_identical_notes",
+        5,
+        "批量相同备注的最少条数",
+        "同一备注出现在至少这么多条检查记录中时列为“批量相同备注”。",
+        minimum=2,
+    ),
+    Setting(
+        "quality.low_rate_alpha",
+        0.01,
+        "发现率显著偏低的检验水平",
+        "判断某单位问题发现率显著偏低所用的显著性水平（越小越严格）。",
+        "float",
+        minimum=0,
+        maximum=1,
+    ),
+    _count(
+        "quality.cert_warning_days",
+        30,
+        "执法证到期提醒天数",
+        "执法证在统计日后多少天内到期即发出提醒。",
+    ),
+    Setting(
+        "plan_cutoff",
+        "11-10",
+        "年度计划截止日（月-日）",
+        "年度抽查计划任务的截止日，每年相同。",
+        "month_day",
+    ),
+    _count(
+        "session_timeout_minutes",
+        30,
+        "登录超时（分钟）",
+        "无操作超过该分钟数后自动退出登录。",
+        minimum=1,
+    ),
+    _count(
+        "lockout_attempts",
+        5,
+        "密码错误锁定次数",
+        "连续输错密码达到该次数后锁定账号。",
+        minimum=1,
+    ),
+    _count("lockout_minutes", 15, "锁定时长（分钟）", "账号被锁定的分钟数。", minimum=1),
+    _count(
+        "sql_row_cap",
+        10_000,
+        "自助查询最多返回行数",
+        "自助查询一次最多返回的行数。",
+        minimum=1,
+    ),
+    _count(
+        "sql_time_limit_ms",
+        5_000,
+        "自助查询时限（毫秒）",
+        "自助查询超过该毫秒数即中止。",
+        minimum=1,
+    ),
     # imports: limits that keep a hostile or huge file from taking the server down (issue 16)
-    "import.max_upload_mb": 50,
-    "import.max_cells": 50_000_000,
-    "import.max_cell_chars": 32_767,
-    "import.problem_limit": 10_000,
-}
+    _count(
+        "import.max_upload_mb",
+        50,
+        "导入文件大小上限（MB）",
+        "导入文件的最大大小；网页上传另受服务器配置 maxUploadSize 限制。",
+        minimum=1,
+    ),
+    _count(
+        "import.max_cells",
+        50_000_000,
+        "导入工作表单元格数上限",
+        "一个导入工作表最多允许的单元格数（行数 × 列数）。",
+        minimum=1,
+    ),
+    _count(
+        "import.max_cell_chars",
+        32_767,
+        "导入单元格字符数上限",
+        "一个单元格最多允许的字符数（Excel 自身的上限为 32767）。",
+        minimum=1,
+    ),
+    _count(
+        "import.problem_limit",
+        10_000,
+        "导入问题清单最多列出条数",
+        "导入校验时问题清单最多列出的条数。",
+        minimum=1,
+    ),
+)
+
+SETTINGS_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
+# The defaults alone, for callers that only read them (derived from SETTINGS; do not edit here).
+DEFAULTS: dict[str, Any] = {s.key: s.default for s in SETTINGS}
+
+
+def setting_spec(key: str) -> Setting:
+    """The declaration of `key`; KeyError in Chinese for an unknown one."""
+    try:
+        return SETTINGS_BY_KEY[key]
+    except KeyError:
+        raise KeyError(f"未知的设置项：{key}") from None
 
 
 def db_path() -> Path:
@@ -88,8 +412,8 @@ def all_settings(store: Store | None) -> dict[str, Any]:
 
 
 def set_setting(store: Store, key: str, value: Any, actor: str) -> None:
-    if key not in DEFAULTS:
-        raise KeyError(f"未知的设置项：{key}")
+    """Store a value after checking it against the declaration (SettingError, one Chinese sentence)."""
+    value = setting_spec(key).check(value)
     old = get_setting(store, key)
     with store.transaction() as cur:
         cur.execute(

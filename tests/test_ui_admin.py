@@ -18,7 +18,7 @@ def test_parse_setting_types_and_errors():
     assert admin.parse_setting("plan_cutoff", "9-5") == "09-05"
     with pytest.raises(ValueError, match="entry_limit_workdays"):
         admin.parse_setting("entry_limit_workdays", "abc")
-    with pytest.raises(ValueError, match="非负"):
+    with pytest.raises(ValueError, match="不小于 1 的整数"):
         admin.parse_setting("lockout_attempts", "-1")
     with pytest.raises(ValueError, match="月-日"):
         admin.parse_setting("plan_cutoff", "13-40")
