@@ -1,4 +1,5 @@
-"""系统设置 (admin) — targets, thresholds and limits (dashboard.config.DEFAULTS), manual calendar days."""
+"""系统设置 (admin) — targets, thresholds and limits (declared in dashboard.config.SETTINGS with their help and
+range), manual calendar days (the notice's days for a provisional year)."""
 
 from dashboard.ui import page_setup
 
@@ -6,6 +7,7 @@ scope = page_setup("settings", roles={"admin"}, needs_scope=False)
 
 from datetime import date  # noqa: E402
 
+import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from dashboard import admin, config  # noqa: E402
@@ -28,16 +30,17 @@ st.title(t("common.page.settings"))
 st.subheader(t("admin.settings.title"))
 frame = admin.settings_frame(store)
 shown = frame.assign(name=frame["key"].map(setting_label))[
-    ["name", "key", "value", "default", "updated_at", "updated_by"]
+    ["name", "key", "value_shown", "default_shown", "range", "help", "updated_at", "updated_by"]
 ]
-shown = shown.astype({"value": str, "default": str})
 data_table(
     shown.rename(
         columns={
             "name": t("admin.settings.col.name"),
             "key": t("admin.settings.col.key"),
-            "value": t("admin.settings.col.value"),
-            "default": t("admin.settings.col.default"),
+            "value_shown": t("admin.settings.col.value"),
+            "default_shown": t("admin.settings.col.default"),
+            "range": t("admin.settings.col.range"),
+            "help": t("admin.settings.col.help"),
             "updated_at": t("admin.settings.col.updated_at"),
             "updated_by": t("admin.settings.col.updated_by"),
         }
@@ -46,15 +49,29 @@ data_table(
     download_basename=t("admin.settings.basename"),
 )
 
-with st.form("setting_edit"):
-    key = st.selectbox(
-        t("admin.settings.col.name"),
-        list(config.DEFAULTS),
-        format_func=lambda k: f"{setting_label(k)}（{k}）",
-        key="setting_key",
+# The choice stays outside the form so that its help and range show as soon as it is picked.
+key = st.selectbox(
+    t("admin.settings.col.name"),
+    [s.key for s in config.SETTINGS],
+    format_func=lambda k: f"{setting_label(k)}（{k}）",
+    key="setting_key",
+)
+spec = config.setting_spec(key)
+st.caption(
+    t(
+        "admin.settings.selected",
+        help=spec.help,
+        range=spec.range_text(),
+        value=spec.display(config.get_setting(store, key)),
+        default=spec.display(spec.default),
     )
+)
+with st.form("setting_edit"):
     text = st.text_input(
-        t("admin.settings.new_value"), key="setting_value", help=t("admin.settings.value_help")
+        t("admin.settings.new_value"),
+        key="setting_value",
+        help=t("admin.settings.value_help"),
+        placeholder=spec.range_text(),
     )
     c1, c2 = st.columns(2)
     save = c1.form_submit_button(t("admin.settings.save"), type="primary", icon=":material/save:")
@@ -67,11 +84,13 @@ if save:
         st.error(str(exc).strip("'\""), icon=":material/error:")
     else:
         st.cache_data.clear()
-        st.success(t("admin.settings.saved", name=setting_label(key), value=value))
+        st.success(t("admin.settings.saved", name=setting_label(key), value=spec.display(value)))
 if reset:
     admin.reset_setting(store, key, user.username)
     st.cache_data.clear()
-    st.success(t("admin.settings.was_reset", name=setting_label(key), value=config.DEFAULTS[key]))
+    st.success(
+        t("admin.settings.was_reset", name=setting_label(key), value=spec.display(spec.default))
+    )
 
 # -- calendar overrides ----------------------------------------------------------------------------
 st.subheader(t("admin.calendar.title"))
@@ -81,6 +100,22 @@ if years:
         t("admin.calendar.fallback", years="、".join(str(y) for y in years)),
         icon=":material/event_busy:",
     )
+    st.markdown(t("admin.calendar.how_to"))
+    weekdays = t("admin.calendar.weekdays").split()
+    for year in years:
+        days_off = workdays.statutory_days_off(year)
+        with st.expander(t("admin.calendar.provisional_days", year=year, count=len(days_off))):
+            data_table(
+                pd.DataFrame(
+                    {
+                        t("admin.calendar.col.day"): list(days_off),
+                        t("admin.calendar.col.weekday"): [weekdays[d.weekday()] for d in days_off],
+                        t("admin.calendar.col.name"): list(days_off.values()),
+                    }
+                ),
+                key=f"provisional_days_{year}",
+                download_basename=t("admin.calendar.provisional_basename", year=year),
+            )
 overrides = admin.calendar_overrides(store)
 data_table(
     overrides.rename(

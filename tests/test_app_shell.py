@@ -335,7 +335,8 @@ def test_fallback_calendar_year_warns_in_the_sidebar(tmp_path, monkeypatch):
         assert "2030" in years
         at.sidebar.selectbox(key="_w_scope.year").select(2030).run()
         assert at.session_state["test_scope"].year == 2030
-        assert any("2030 年的法定节假日和调休尚未收录" in w.value for w in at.sidebar.warning)
+        warned = [w.value for w in at.sidebar.warning]
+        assert any("2030 年的工作日和截止日为暂定" in w and "工作日手工补录" in w for w in warned)
     finally:
         close_store(path)
 

@@ -185,8 +185,19 @@ def draw_scope(store, user, *, today: date | None = None) -> Scope:
 
         from dashboard.domain.workdays import fallback_years
 
-        if fallback_years(year, year):
+        if fallback_years(year, year):  # provisional (暂定): statutory days and 补假 only, no 调休
             st.warning(t("common.scope.fallback_calendar", year=year), icon=":material/event_busy:")
+            if user.role == "admin":
+                from dashboard.ui import nav
+
+                try:
+                    st.page_link(
+                        nav.BY_KEY["settings"].path,
+                        label=t("common.scope.fallback_calendar_link"),
+                        icon=":material/edit_calendar:",
+                    )
+                except Exception:  # noqa: BLE001 - the page is not in this run's navigation
+                    pass
 
     return Scope(
         year=int(year),
