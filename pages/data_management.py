@@ -26,9 +26,11 @@ from dashboard.ui import (  # noqa: E402
     show_problems,
     t,
 )
+from dashboard.ui.import_mapping import mapping_editor, saved_mappings  # noqa: E402
 
 TEMPLATES_DIR = PROJECT_ROOT / "data" / "templates"
 REPORT_KEY = "data.import_report"
+MAPPING_KEY = "data.import_mapping"
 UPLOAD_KEY = "data.upload_round"
 
 store = get_store()
@@ -113,7 +115,7 @@ def _count(value) -> int:
         return int(value)
 
 
-def _run(files, *, dry_run: bool):
+def _run(files, *, dry_run: bool, mapping=None):
     bar = st.progress(0.0, text=t("data.import.progress_start"))
 
     def progress(fraction: float, message: str = "") -> None:
@@ -124,7 +126,7 @@ def _run(files, *, dry_run: bool):
     source = [(Path(f.name).name, f.getvalue()) for f in files]
     try:
         return ingest.run_import(
-            store, source, actor=user.username, dry_run=dry_run, progress=progress
+            store, source, actor=user.username, dry_run=dry_run, progress=progress, mapping=mapping
         )
     finally:
         bar.empty()
@@ -139,6 +141,8 @@ if not user.is_admin:
     st.caption(t("data.import.read_only"))
 else:
     st.markdown(t("data.import.intro"))
+    with st.expander(t("data.import.rules_title"), icon=":material/help:"):
+        st.markdown(t("data.import.rules", limit=f"{ingest.limits(store)[1]:,}"))
     round_no = st.session_state.setdefault(UPLOAD_KEY, 0)
     files = st.file_uploader(
         t("data.import.upload_label"),
@@ -156,21 +160,38 @@ else:
         signature = hashlib.sha256(
             b"".join(f.name.encode() + hashlib.sha256(f.getvalue()).digest() for f in files)
         ).hexdigest()
+        chosen = st.session_state.get(MAPPING_KEY)
+        mapping = chosen[1] if chosen and chosen[0] == signature else None
         cached = st.session_state.get(REPORT_KEY)
         if not cached or cached[0] != signature:
             try:
-                report = _run(files, dry_run=True)
+                report = _run(files, dry_run=True, mapping=mapping)
             except Exception as exc:  # noqa: BLE001
                 error(t("data.import.failed", error=str(exc) or type(exc).__name__))
                 report = None
             st.session_state[REPORT_KEY] = (signature, report)
         report = st.session_state[REPORT_KEY][1]
         if report is not None:
-            n_errors, n_warnings = _count(report.errors), _count(report.warnings)
+            n_errors, n_warnings = report.error_count, report.warning_count
             st.markdown(f"**{t('data.import.dry_run_title')}**")
+            if mapping is not None:
+                st.info(
+                    t("data.mapping.in_use", name=mapping.name or t("data.mapping.unsaved")),
+                    icon=":material/swap_horiz:",
+                )
             if report.counts:
                 _show_counts(report, key="dry_counts")
-            show_problems(report.problems_frame(), key="dry_problems")
+            show_problems(
+                report.problems_frame(),
+                key="dry_problems",
+                counts=(report.error_count, report.warning_count),
+            )
+            for i, sheet in enumerate(report.unmatched):
+                made = mapping_editor(store, sheet, actor=user.username, key=f"map_{i}")
+                if made is not None:
+                    st.session_state[MAPPING_KEY] = (signature, made)
+                    st.session_state.pop(REPORT_KEY, None)
+                    st.rerun()
             if n_errors:
                 st.error(t("data.import.has_errors", errors=n_errors), icon=":material/block:")
             elif not report.counts:
@@ -185,13 +206,17 @@ else:
                     key="confirm_import",
                 ):
                     try:
-                        result = _run(files, dry_run=False)
+                        result = _run(files, dry_run=False, mapping=mapping)
                     except Exception as exc:  # noqa: BLE001
                         error(t("data.import.failed", error=str(exc) or type(exc).__name__))
                     else:
-                        if _count(result.errors):
-                            st.error(t("data.import.has_errors", errors=_count(result.errors)))
-                            show_problems(result.problems_frame(), key="final_problems")
+                        if not result.ok:
+                            st.error(t("data.import.has_errors", errors=result.error_count))
+                            show_problems(
+                                result.problems_frame(),
+                                key="final_problems",
+                                counts=(result.error_count, result.warning_count),
+                            )
                         else:
                             st.session_state.pop(REPORT_KEY, None)
                             st.session_state[UPLOAD_KEY] = round_no + 1
@@ -201,6 +226,8 @@ else:
     if st.session_state.get("data.last_result") is not None and not files:
         st.success(t("data.import.done"), icon=":material/check_circle:")
         _show_counts(st.session_state.pop("data.last_result"), key="done_counts")
+    with st.expander(t("data.mapping.saved_title"), icon=":material/swap_horiz:"):
+        saved_mappings(store, actor=user.username, can_edit=True)
 
 # -- 3. templates ----------------------------------------------------------------------------------
 st.subheader(t("data.templates.title"))

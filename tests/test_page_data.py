@@ -76,14 +76,53 @@ def test_non_admin_cannot_import(app_store):
     assert any("只有办公室管理员可以导入数据" in c.value for c in at.caption)
 
 
-def test_upload_without_a_known_table_cannot_be_imported(app_store):
+def test_a_file_named_otherwise_is_recognised_by_its_header(app_store):
     at = _page(app_store)
     at.file_uploader[0].set_value(
-        ("bad_units.csv", b"unit_code,unit_name\nX,Y\n", "text/csv")
+        ("bad_units.csv", "unit_code,unit_name\nX9,某股\n".encode(), "text/csv")
     ).run()
     assert not at.exception, at.exception
-    assert any("没有可导入的表" in e.value for e in at.error)
+    assert any(b.label == "确认导入" for b in at.button)
+
+
+def test_a_header_that_fits_no_table_is_mapped_on_screen_and_imported(app_store):
+    """A platform-style CSV: title row, Chinese headers of its own, an extra column."""
+    task, entity = app_store.rows(
+        "SELECT i.task_code, i.entity_code FROM inspections i JOIN tasks t USING (task_code)"
+        " WHERE t.status <> 'voided' ORDER BY 1, 2 LIMIT 1"
+    )[0]
+    team = app_store.scalar(
+        "SELECT inspectors FROM inspections WHERE task_code = ? AND entity_code = ?",
+        [task, entity],
+    )
+    text = (
+        "省平台导出,,,,\n"
+        "任务编号,统一社会信用代码,企业名称,执法人员,检查日期\n"
+        f"{task},{entity},某企业,{';'.join(team)},2026-05-12\n"
+    )
+    at = _page(app_store)
+    at.file_uploader[0].set_value(("平台导出.csv", text.encode(), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert any("列映射" in m.value for m in at.markdown)
+    assert at.selectbox(key="map_0_table").value == "inspections"
+    assert at.selectbox(key="map_0_inspections_entity_code").value == "统一社会信用代码"
     assert not any(b.label == "确认导入" for b in at.button)
+    at.text_input(key="map_0_name").set_value("平台格式")
+    at.button(key="map_0_save").click().run()
+    assert not at.exception, at.exception
+    assert app_store.scalar("SELECT count(*) FROM import_mappings WHERE name = '平台格式'") == 1
+    at.button(key="map_0_apply").click().run()
+    assert not at.exception, at.exception
+    assert any("平台格式" in i.value for i in at.info)
+    at.button(key="confirm_import").click().run()
+    assert not at.exception, at.exception
+    assert (
+        app_store.scalar(
+            "SELECT inspected_on FROM inspections WHERE task_code = ? AND entity_code = ?",
+            [task, entity],
+        ).isoformat()
+        == "2026-05-12"
+    )
 
 
 def test_export_zip_holds_the_interchange_csvs(app_store):

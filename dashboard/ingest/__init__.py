@@ -1,6 +1,7 @@
 """Import and export in the interchange format (DESIGN.md §4).
 
-    run_import(store, source, *, actor, dry_run=False, progress=None) -> ImportReport
+    run_import(store, source, *, actor, dry_run=False, progress=None, mapping=None) -> ImportReport
+    limits(store) -> (Limits, problem list length)
     export_store(store, directory) -> list[Path]
     write_templates(directory) -> list[Path]
     inventory(store) -> dict[str, DataFrame]
@@ -9,7 +10,7 @@ The table layout (columns, Chinese headers, types, keys, references) lives in `d
 """
 
 from dashboard.ingest.export import export_store, write_templates
-from dashboard.ingest.importer import ImportReport, run_import
+from dashboard.ingest.importer import ImportReport, limits, run_import
 from dashboard.ingest.inventory import inventory
 from dashboard.ingest.problems import ERROR, WARNING, Problem
 
@@ -20,6 +21,7 @@ __all__ = [
     "Problem",
     "export_store",
     "inventory",
+    "limits",
     "run_import",
     "write_templates",
 ]

@@ -12,8 +12,9 @@ import duckdb
 import pandas as pd
 
 from dashboard.ingest import spec as S
-from dashboard.ingest.parse import Source, read_source
-from dashboard.ingest.problems import ERROR, SEVERITY_ZH, WARNING, Problem
+from dashboard.ingest.mapping import ColumnMapping, get_mapping, load_mappings
+from dashboard.ingest.parse import Limits, Source, Unmatched, read_source
+from dashboard.ingest.problems import ERROR, SEVERITY_ZH, WARNING, Problem, ProblemLog
 from dashboard.ingest.validate import check_batch, count_changes, parse_table, rows_arrow
 from dashboard.store import Store
 
@@ -25,7 +26,7 @@ PROBLEM_COLUMNS = ("文件", "行", "列", "值", "问题", "级别")
 @dataclass
 class ImportReport:
     source: str = ""
-    problems: list[Problem] = field(default_factory=list)
+    problems: ProblemLog = field(default_factory=ProblemLog)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # in dependency order
     written: bool = False
     dry_run: bool = False
@@ -39,14 +40,48 @@ class ImportReport:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == WARNING]
 
+    unmatched: list[Unmatched] = field(default_factory=list)  # sheets that need a column mapping
+
+    @property
+    def error_count(self) -> int:
+        return (
+            self.problems.total(ERROR)
+            if isinstance(self.problems, ProblemLog)
+            else len(self.errors)
+        )
+
+    @property
+    def warning_count(self) -> int:
+        if isinstance(self.problems, ProblemLog):
+            return self.problems.total(WARNING)
+        return len(self.warnings)
+
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return self.error_count == 0
+
+    @property
+    def limit(self) -> int:
+        return getattr(self.problems, "limit", 10_000)
+
+    def listed(self) -> tuple[list[Problem], int]:
+        """The problems a page or a download lists (errors first, at most `limit`), and how many more."""
+        ordered = sorted(self.problems, key=lambda p: p.severity != ERROR)
+        total = self.error_count + self.warning_count
+        shown = ordered[: self.limit]
+        return shown, total - len(shown)
+
+    def more_text(self, more: int) -> str:
+        return (
+            f"……另有 {more:,} 条问题未列出（最多列出 {self.limit:,} 条）；"
+            "请先改正上面列出的问题，再试导入一次。"
+        )
 
     def problems_frame(self) -> pd.DataFrame:
-        """Every problem with Chinese column names (文件/行/列/值/问题/级别), errors first."""
-        ordered = sorted(self.problems, key=lambda p: p.severity != ERROR)
-        return pd.DataFrame(
+        """The listed problems with Chinese column names (文件/行/列/值/问题/级别), errors first; when
+        some are not listed, a last row says how many more there are."""
+        ordered, more = self.listed()
+        frame = pd.DataFrame(
             [
                 (
                     p.file,
@@ -60,6 +95,13 @@ class ImportReport:
             ],
             columns=list(PROBLEM_COLUMNS),
         ).astype({"行": "Int64"})
+        if more:
+            tail = pd.DataFrame(
+                [[None, None, None, None, self.more_text(more), None]],
+                columns=list(PROBLEM_COLUMNS),
+            )
+            frame = pd.concat([frame, tail.astype({"行": "Int64"})], ignore_index=True)
+        return frame
 
     def counts_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -73,8 +115,8 @@ class ImportReport:
     def summary(self) -> dict:
         return {
             "counts": self.counts,
-            "errors": len(self.errors),
-            "warnings": len(self.warnings),
+            "errors": self.error_count,
+            "warnings": self.warning_count,
             "dry_run": self.dry_run,
             "written": self.written,
         }
@@ -104,31 +146,71 @@ def run_import(
     actor: str,
     dry_run: bool = False,
     progress: Progress | None = None,
+    mapping: str | ColumnMapping | None = None,
 ) -> ImportReport:
     """Import a folder / .csv / .xlsx path, or uploads as [(filename, bytes)] (DESIGN.md §4).
 
     Everything is validated before anything is written; with any error nothing is written. Rows whose
     key exists update that row (only the columns the file carries); unchanged rows are not rewritten.
+    Breaches of working rules are warnings: the import keeps the office's record as it is.
+    `mapping`: a saved mapping's name (or a mapping made on screen) to read every file with; without
+    it, files are recognised by name or header, then by a saved mapping with the same header.
     """
     # A real import holds the store's write lock from validation to commit, so the rows it compared
     # and referred to cannot change in between (the lock is re-entrant; transaction() takes it again).
     lock = getattr(store, "_write_lock", None) if not dry_run else None
     with lock if lock is not None else nullcontext():
-        return _run(store, source, actor=actor, dry_run=dry_run, progress=progress)
+        return _run(store, source, actor=actor, dry_run=dry_run, progress=progress, mapping=mapping)
 
 
-def _run(store, source, *, actor, dry_run, progress) -> ImportReport:
+def limits(store: Store) -> tuple[Limits, int]:
+    """The import's limits from the settings (import.*), and the problem list's length."""
+    from dashboard.config import get_setting
+
+    upload_mb = int(get_setting(store, "import.max_upload_mb"))
+    return (
+        Limits(
+            max_cells=int(get_setting(store, "import.max_cells")),
+            max_unpacked_bytes=10 * upload_mb * 2**20,
+            max_cell_chars=int(get_setting(store, "import.max_cell_chars")),
+        ),
+        int(get_setting(store, "import.problem_limit")),
+    )
+
+
+def _run(store, source, *, actor, dry_run, progress, mapping) -> ImportReport:
     def step(fraction: float, message: str) -> None:
         if progress is not None:
             progress(fraction, message)
 
-    report = ImportReport(dry_run=dry_run)
+    limit, problem_limit = limits(store)
+    report = ImportReport(dry_run=dry_run, problems=ProblemLog(problem_limit))
+    if isinstance(mapping, str):
+        name, mapping = mapping, get_mapping(store, mapping)
+        if mapping is None:
+            report.problems.append(
+                Problem(
+                    name,
+                    None,
+                    None,
+                    None,
+                    f"没有名为“{name}”的列映射，请用 dashboard mappings 查看已保存的映射。",
+                )
+            )
+            return report
     step(0.0, "读取文件")
-    raws, report.source, unreadable = read_source(source, report.problems)
+    raws, report.source, unreadable = read_source(
+        source,
+        report.problems,
+        mappings=load_mappings(store),
+        forced=mapping,
+        limits=limit,
+        unmatched=report.unmatched,
+    )
     parsed = {}
     for i, raw in enumerate(sorted(raws, key=lambda r: S.TABLE_ORDER.index(r.table))):
         step(0.05 + 0.35 * i / max(len(raws), 1), f"检查 {raw.file}")
-        table = parse_table(raw, report.problems)
+        table = parse_table(raw, report.problems, max_cell_chars=limit.max_cell_chars)
         if table is not None:
             parsed[raw.table] = table
         else:
@@ -153,7 +235,7 @@ def _run(store, source, *, actor, dry_run, progress) -> ImportReport:
             counts, to_write = count_changes(parsed[name])
             report.counts[name] = counts
             writes[name] = to_write
-    if report.errors:
+    if not report.ok:
         step(1.0, "发现错误，未写入")
         return report
     if dry_run:
@@ -173,7 +255,7 @@ def _run(store, source, *, actor, dry_run, progress) -> ImportReport:
             tx.execute(
                 "INSERT INTO import_log (actor, source, summary, warnings) VALUES (?, ?, ?, ?)"
                 " RETURNING import_id",
-                [actor, report.source, summary, len(report.warnings)],
+                [actor, report.source, summary, report.warning_count],
             )
             report.import_id = tx.fetchone()[0]
             store.audit(

@@ -29,3 +29,32 @@ class Problem:
             where += f" 列 {self.column}"
         value = f" 值“{self.value}”" if self.value not in (None, "") else ""
         return f"[{SEVERITY_ZH[self.severity]}] {where}{value}：{self.message}"
+
+
+class ProblemLog(list):
+    """The problems of one import, at most `limit` of each severity kept (the rest only counted), so
+    a file of three million bad rows costs no more memory than the list a page can show (issue 16)."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        super().__init__()
+        self.limit = limit
+        self.kept = {ERROR: 0, WARNING: 0}
+        self.dropped = {ERROR: 0, WARNING: 0}
+
+    def append(self, problem: Problem) -> None:  # type: ignore[override]
+        if self.kept[problem.severity] < self.limit:
+            super().append(problem)
+            self.kept[problem.severity] += 1
+        else:
+            self.dropped[problem.severity] += 1
+
+    def extend(self, problems) -> None:  # type: ignore[override]
+        for problem in problems:
+            self.append(problem)
+
+    def __iadd__(self, problems):  # type: ignore[override]
+        self.extend(problems)
+        return self
+
+    def total(self, severity: str) -> int:
+        return self.kept[severity] + self.dropped[severity]

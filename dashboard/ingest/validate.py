@@ -109,7 +109,7 @@ def _ratio_text(text: str) -> tuple[str | None, str | None]:
     return text, None
 
 
-def parse_cell(col: S.Column, raw: Any) -> tuple[Any, str | None]:
+def parse_cell(col: S.Column, raw: Any, max_chars: int = MAX_CELL_CHARS) -> tuple[Any, str | None]:
     """(typed value or None for empty, error message or None)."""
     text = cell_text(raw)
     t = col.type
@@ -117,10 +117,10 @@ def parse_cell(col: S.Column, raw: Any) -> tuple[Any, str | None]:
         if t == S.LIST:
             return [], None
         return None, None
-    if len(text) > MAX_CELL_CHARS:
+    if len(text) > max_chars:
         return (
             None,
-            f"内容过长（{len(text):,} 个字符，上限 {MAX_CELL_CHARS:,}），请检查是否误粘贴了整段内容",
+            f"内容过长（{len(text):,} 个字符，上限 {max_chars:,}），请检查是否误粘贴了整段内容",
         )
     if t == S.TEXT:
         return text, None
@@ -264,7 +264,9 @@ def _normal_code(file: str, rownum: int, name: str, cell: Any, value: str, probl
     return code
 
 
-def parse_table(raw: RawTable, problems: list[Problem]) -> ParsedTable | None:
+def parse_table(
+    raw: RawTable, problems: list[Problem], *, max_cell_chars: int = MAX_CELL_CHARS
+) -> ParsedTable | None:
     spec = S.SPECS[raw.table]
     hmap = S.header_map(spec)
     lower = {k.lower(): v for k, v in hmap.items()}
@@ -327,7 +329,7 @@ def parse_table(raw: RawTable, problems: list[Problem]) -> ParsedTable | None:
         n_cells = len(cells)
         for name, col, pos in plan:
             cell = cells[pos] if pos is not None and pos < n_cells else None
-            value, error = parse_cell(col, cell)
+            value, error = parse_cell(col, cell, max_cell_chars)
             if error is None and name in CODE_COLUMNS and value is not None:
                 value = _normal_code(raw.file, rownum, name, cell, value, problems)
             if error is None and col.enum is not None and value is not None:

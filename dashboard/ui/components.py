@@ -337,14 +337,19 @@ PROBLEM_COLUMNS = {
 }
 
 
-def show_problems(problems: pd.DataFrame, *, key: str = "problems") -> None:
-    """A validation problem table (file, row, column, value, message) with Chinese headers and downloads."""
+def show_problems(
+    problems: pd.DataFrame, *, key: str = "problems", counts: tuple[int, int] | None = None
+) -> None:
+    """A validation problem table (file, row, column, value, message) with Chinese headers and downloads.
+    `counts`: (errors, warnings) in all, when the table lists only the first of them."""
     if problems is None or problems.empty:
         st.success(t("common.problems.none"))
         return
     frame = problems.copy()
     level = next((c for c in ("severity", "级别") if c in frame.columns), None)
-    if level is not None:
+    if counts is not None:
+        st.warning(t("common.problems.summary", errors=counts[0], warnings=counts[1]))
+    elif level is not None:
         errors = int(frame[level].astype(str).str.lower().isin(["error", "错误"]).sum())
         st.warning(t("common.problems.summary", errors=errors, warnings=len(frame) - errors))
     frame = frame.rename(
