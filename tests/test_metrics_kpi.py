@@ -98,6 +98,8 @@ def test_all_kpis_unfiltered(small):
         # is outside). Not: E08 (inspected), E09 (closed 10-01), E10 (latest <= 2025-11 is C), E11
         # (公共信用 only), E12 (latest B), E14 (inspected 2024-11-25).
         "high_risk_uninspected": (3, None),
+        # the one A-family result entered, T1/E08 [A, 2], has F(T1,E08); T2/E02 [B] is not entered.
+        "followup_missing": (0, None),
     }
     assert k["coverage"].value == pytest.approx(5 / 12)
     assert k["publish_on_time"].value == pytest.approx(1 / 3)
@@ -129,6 +131,7 @@ def test_earlier_as_of_ignores_later_dates(small):
         "problem_rate": (1, 3),
         # latest grade <= 2025-07: E06 D; E12 D (its B is 2025-09); E14 D but inspected 2024-11-25 > 2024-07-15.
         "high_risk_uninspected": (2, None),
+        "followup_missing": (0, None),
     }
     assert k["followup_closed"].value == 0.0
 
@@ -170,6 +173,7 @@ def test_unit_filter(small):
         "backfill_late": (0, None),
         "problem_rate": (1, 3),
         "high_risk_uninspected": (2, None),  # E06, E07 tagged I1 (owner KCK); E13 is I2
+        "followup_missing": (0, None),
     }
 
 
@@ -244,6 +248,12 @@ def test_cli_json(small_db, capsys):
     assert data["coverage"] == {"value": 5 / 12, "numerator": 5, "denominator": 12, "target": 0.05}
     assert data["entry_overdue"] == {"value": 2, "numerator": 2, "denominator": None, "target": 0}
     assert data["problem_rate"]["target"] is None
+    assert data["followup_missing"] == {
+        "value": 0,
+        "numerator": 0,
+        "denominator": None,
+        "target": 0,
+    }
 
 
 def test_cli_unit_and_table(small_db, capsys):

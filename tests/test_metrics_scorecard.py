@@ -62,6 +62,7 @@ def test_indicators(county):
         "joint_share": 0.0,
         "risk_graded_share": 1.0,
         "data_quality": 1.0,
+        "followup_missing": 0,  # not scored; no A-family result
     }
     assert plain(ind.loc["CHK"]) == {
         "plan_completion": 0.5,
@@ -71,6 +72,7 @@ def test_indicators(county):
         "joint_share": 1.0,
         "risk_graded_share": 0.0,
         "data_quality": 1.0,
+        "followup_missing": 0,  # TC/E3 and TC/E4 [A] both have a follow-up record
     }
 
 

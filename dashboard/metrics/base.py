@@ -28,6 +28,10 @@ SQL
                    workday_deadline(closed_on, $backfill_limit).
     ``b_entities`` the directory under the town and item (tag) filters — never unit-filtered (§5).
     ``b_grade_now`` latest grade/score/period per entity of the system 市场监管 with period ≤ T's month.
+    ``y_fu_missing`` the followup_missing KPI: y_insp rows entered by T with a code of the A family
+                   (``$followup_codes`` = domain.codes.FOLLOWUP_CODES) and no follow-up row at all.
+    ``b_soon``     the due-soon window (§5): one row, soon_start = T, soon_end = deadline(T,
+                   ``$due_soon``), t_seq = T's workday_seq — joined, not a per-row macro.
 
     Parameters are bound by name (``$year``, ``$as_of``, ``$units`` …); :func:`run_df` passes exactly
     those a query text mentions. User values are never formatted into SQL text.
@@ -50,7 +54,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.config import DEFAULTS
-from dashboard.domain.codes import FINDING_CODES, RISK_SYSTEM
+from dashboard.domain.codes import FINDING_CODES, FOLLOWUP_CODES, RESULT_CODES, RISK_SYSTEM
 from dashboard.scope import Scope
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -110,6 +114,8 @@ def scope_params(con: Any, scope: Scope, **extra: Any) -> dict[str, Any]:
         "backfill_limit": int(conf["backfill_limit_workdays"]),
         "risk_system": RISK_SYSTEM,
         "finding_codes": sorted(FINDING_CODES),
+        "followup_codes": sorted(FOLLOWUP_CODES),
+        "due_soon": int(conf["due_soon_workdays"]),
         "lookback_days": int(conf["risk.uninspected_days"]),
         "year_start": date(scope.year, 1, 1),
         "year_end": date(scope.year, 12, 31),
@@ -160,6 +166,28 @@ def unit_names(con: Any) -> dict[str, str]:
     """unit_code → unit_name."""
     cur = cursor_of(con)
     return dict(cur.execute("SELECT unit_code, unit_name FROM units").fetchall())
+
+
+def scope_units_text(con: Any, scope: Scope) -> str:
+    """The units a scoped figure covers, in words: 全部单位, or the unit names (the user's or the filter's)."""
+    units = scope.unit_filter
+    if units is None:
+        return "全部单位"
+    if not units:
+        return "（无可查看的单位）"
+    names = unit_names(con)
+    return "、".join(names.get(u, u) for u in units)
+
+
+def code_labels(codes: Any) -> str:
+    """Result codes with their labels: 'A 发现问题待后续处理；2 违反本部门相关规定' (unknown codes as they are)."""
+    if codes is None:
+        return ""
+    out = []
+    for code in codes:
+        known = RESULT_CODES.get(code)
+        out.append(f"{code} {known.label}" if known else str(code))
+    return "；".join(out)
 
 
 def ratio(numerator: int | None, denominator: int | None) -> float | None:

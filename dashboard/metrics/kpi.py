@@ -1,4 +1,4 @@
-"""The twelve KPIs of DESIGN.md §5 (the contract `dashboard kpi --json` prints).
+"""The thirteen KPIs of DESIGN.md §5 (the contract `dashboard kpi --json` prints).
 
 `compute_kpis(con, scope)` runs one query (sql/kpi_values.sql, built on the base CTEs of
 `dashboard.metrics.base`) and returns ``{key: Kpi}`` in the order of :data:`KPI_KEYS`.
@@ -13,6 +13,9 @@ Rules beyond the §5 table, decided here:
 - high_risk_uninspected: entities of the directory (town/item filters as for coverage); with a unit
   filter, those tagged with an item whose owner_unit is one of the units. An inspection by any
   non-voided task (any year, any unit) within (T − risk.uninspected_days, T] counts.
+- followup_missing: inspections of Y (unit rule of their task, like every inspection KPI) entered by T
+  with a code of the A family (domain.codes.FOLLOWUP_CODES) and no row in ``followups`` for their
+  (task_code, entity_code) — any row counts as a record, whatever its dates or responsible unit.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ KPI_KEYS: tuple[str, ...] = (
     "backfill_late",
     "problem_rate",
     "high_risk_uninspected",
+    "followup_missing",
 )
 
 RATIO, COUNT = "ratio", "count"
@@ -54,11 +58,19 @@ LABELS_ZH: dict[str, str] = {
     "backfill_late": "后续处理回填超期",
     "problem_rate": "问题发现率",
     "high_risk_uninspected": "高风险对象一年内未检查",
+    "followup_missing": "应后续处理未建记录",
 }
 
 KINDS: dict[str, str] = {
     k: COUNT
-    if k in ("entry_overdue", "followup_overdue", "backfill_late", "high_risk_uninspected")
+    if k
+    in (
+        "entry_overdue",
+        "followup_overdue",
+        "backfill_late",
+        "high_risk_uninspected",
+        "followup_missing",
+    )
     else RATIO
     for k in KPI_KEYS
 }
@@ -86,6 +98,10 @@ EXPLANATIONS_ZH: dict[str, str] = {
     "problem_rate": "本年度已录入且有结果代码的检查结果中，结果代码含“发现问题”类代码的户数所占比例。",
     "high_risk_uninspected": (
         "截至统计日未注销、最新市场监管信用风险等级为D级（高风险），且近{days}天内未被任何有效任务检查的对象数。"
+    ),
+    "followup_missing": (
+        "本年度已录入的检查结果中，结果代码含“A 发现问题待后续处理”类代码（A 及其下各代码），"
+        "但没有任何后续处理记录的户数。"
     ),
 }
 
@@ -169,6 +185,7 @@ _COLUMNS: dict[str, tuple[str, str | None]] = {
     "backfill_late": ("backfill_late", None),
     "problem_rate": ("problem_num", "problem_den"),
     "high_risk_uninspected": ("high_risk_uninspected", None),
+    "followup_missing": ("followup_missing", None),
 }
 
 
@@ -217,6 +234,7 @@ KPI_PAGES: dict[str, str] = {
     "backfill_late": "pages/timeliness.py",
     "problem_rate": "pages/quality.py",
     "high_risk_uninspected": "pages/coverage.py",
+    "followup_missing": "pages/followup.py",
 }
 
 

@@ -19,8 +19,15 @@ Rules decided here (each list's SQL file repeats its own rule):
   9 impossible (p = 0). Fires when p < ``alpha`` (default 0.01) and k/n < p0. A fixed cut-off would
   flag every inspector with few inspections; the test flags a gap the numbers make unlikely by chance.
 - Published before entry: published_on < entered_on (both by T).
-- Entered before the inspection date: impossible in the store (CHECK entered_on >= inspected_on), so the
-  count is 0 by construction; :func:`entered_before_inspection` still runs the query.
+- Breaches of the working rules an import stores as warnings (DESIGN.md §4; the entry forms refuse them),
+  each a list of inspections of Y (unit rule of the task, town filter) unless noted:
+  entered before the inspection (entered_on < inspected_on), published before the inspection
+  (published_on < inspected_on), results on voided tasks (inspections by T of tasks voided now whose
+  start_on is in Y and ≤ T — they count in no KPI), a team below the minimum (fewer distinct inspectors
+  than max(min_inspectors of the task's items, 2), the rule of entry.rules.check_inspectors) and results
+  for targets not drawn (the entity is not among the selections of the task's current draw, the rule
+  of entry.rules.check_target; a task with no draw record is never listed). :func:`rule_breaches`
+  gives all five; the page's counts are the lengths of these lists.
 - Bulk entries with identical notes: the store has no entry timestamps, so the proxy is the same
   entered_on, the same trimmed note and the same inspector team (sorted codes) on at least
   ``quality.bulk_identical_notes`` inspections of Y (a setting).
@@ -35,7 +42,8 @@ from typing import Any
 import pandas as pd
 
 from dashboard.domain import uscc
-from dashboard.metrics.base import cursor_of, run_df, run_row, setting
+from dashboard.metrics.base import code_labels, cursor_of, run_df, run_row, setting
+from dashboard.metrics.columns import headed
 from dashboard.scope import Scope
 
 
@@ -211,20 +219,47 @@ def published_before_entry(con: Any, scope: Scope) -> pd.DataFrame:
     return run_df(con, "quality_published_before_entry", scope)
 
 
-@dataclass(frozen=True)
-class CheckCount:
-    count: int
-    explanation_zh: str
+def entered_before_inspection(con: Any, scope: Scope) -> pd.DataFrame:
+    """Inspections of Y entered before the inspection ended (entered_on < inspected_on)."""
+    return headed(run_df(con, "quality_entered_before_inspection", scope))
 
 
-def entered_before_inspection(con: Any, scope: Scope) -> CheckCount:
-    """Inspections entered before their inspection date: 0 by the store's CHECK constraint."""
-    n = int(run_row(con, "quality_entered_before_inspection", scope)["n"] or 0)
-    return CheckCount(
-        n,
-        "数据库约束要求录入日期不早于检查日期，此类记录无法存入，因此恒为0；"
-        "检查日期晚于统计日的记录视为尚未发生，不计入。",
-    )
+def published_before_inspection(con: Any, scope: Scope) -> pd.DataFrame:
+    """Inspections of Y published before the inspection ended (published_on < inspected_on)."""
+    return headed(run_df(con, "quality_published_before_inspection", scope))
+
+
+def voided_task_results(con: Any, scope: Scope) -> pd.DataFrame:
+    """Results by T on tasks of Y that are voided (they count in no KPI)."""
+    df = run_df(con, "quality_voided_task_results", scope)
+    df["result_codes"] = df["result_codes"].map(code_labels)
+    return headed(df, {"unit_name": "牵头单位"})
+
+
+def team_below_minimum(con: Any, scope: Scope) -> pd.DataFrame:
+    """Inspections of Y with fewer distinct inspectors than max(min_inspectors of the items, 2)."""
+    return headed(run_df(con, "quality_team_below_minimum", scope))
+
+
+def undrawn_targets(con: Any, scope: Scope) -> pd.DataFrame:
+    """Inspections of Y whose entity is not among the selections of the task's current draw."""
+    return headed(run_df(con, "quality_undrawn_targets", scope))
+
+
+# key → list function, in the order the page shows them
+RULE_BREACHES = {
+    "entered_before_inspection": entered_before_inspection,
+    "published_before_inspection": published_before_inspection,
+    "voided_task_results": voided_task_results,
+    "team_below_minimum": team_below_minimum,
+    "undrawn_targets": undrawn_targets,
+}
+
+
+def rule_breaches(con: Any, scope: Scope) -> dict[str, pd.DataFrame]:
+    """Every rule-breach list of :data:`RULE_BREACHES` for ``scope`` (the count of each is its length)."""
+    cur = cursor_of(con)
+    return {key: fn(cur, scope) for key, fn in RULE_BREACHES.items()}
 
 
 def bulk_identical_notes(con: Any, scope: Scope, min_rows: int | None = None) -> pd.DataFrame:

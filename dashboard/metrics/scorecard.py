@@ -21,8 +21,8 @@ Weights are relative (they are normalised to a total of 100). An indicator with 
 denominator, e.g. no follow-ups) is 不适用: it is left out and the unit's other weights are scaled up, so
 总分 = 100 × Σ wᵢ vᵢ ÷ Σ wᵢ over the applicable indicators and 扣分ᵢ = 100 × wᵢ (1 − vᵢ) ÷ Σ wᵢ; the
 扣分 columns add up to 100 − 总分. Rank: by 总分 descending, ties share a rank. 重新抽取次数 (redraws of the
-unit's task draws in Y, from dashboard.draw.redraws_per_unit when ``con`` is a Store) is a warning column,
-not scored.
+unit's task draws in Y, from dashboard.draw.redraws_per_unit when ``con`` is a Store) and 应后续处理未建记录
+(the KPI followup_missing for the unit alone, like the indicators) are warning columns, not scored.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ INDICATORS: dict[str, tuple[str, float]] = {
 }
 DEFAULT_WEIGHTS: dict[str, float] = {k: w for k, (_, w) in INDICATORS.items()}
 LABELS: dict[str, str] = {k: label for k, (label, _) in INDICATORS.items()}
+# Shown beside the score, not scored: the unit's followup_missing KPI under its own label.
+FOLLOWUP_MISSING = kpi_mod.LABELS_ZH["followup_missing"]
 
 
 class WeightError(ValueError):
@@ -70,7 +72,8 @@ def normalise_weights(weights: dict[str, float] | None) -> dict[str, float]:
 
 
 def unit_indicators(con: Any, scope: Scope) -> pd.DataFrame:
-    """单位编码, 单位名称 and the raw value (0–1 or None) of every indicator, one row per scored unit."""
+    """单位编码, 单位名称, the raw value (0–1 or None) of every indicator and followup_missing (the unit's
+    KPI count), one row per scored unit."""
     cur = cursor_of(con)
     units = run_df(cur, "scorecard_units", scope)
     plan_rates = plans.execution_by_unit(cur, scope).set_index("单位编码")["计划完成率"]
@@ -95,9 +98,10 @@ def unit_indicators(con: Any, scope: Scope) -> pd.DataFrame:
                 "joint_share": k["joint_task_share"].value,
                 "risk_graded_share": k["risk_graded_share"].value,
                 "data_quality": (max(0.0, 1.0 - flagged / n_insp) if n_insp else None),
+                "followup_missing": k["followup_missing"].value,
             }
         )
-    return pd.DataFrame(rows, columns=["单位编码", "单位名称", *INDICATORS])
+    return pd.DataFrame(rows, columns=["单位编码", "单位名称", *INDICATORS, "followup_missing"])
 
 
 def _redraws(con: Any, scope: Scope) -> dict[str, int] | None:
@@ -133,7 +137,8 @@ def scorecard(
     *,
     indicators: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The ranked scorecard: 排名, 单位编码, 单位名称, 总分, each indicator and its 扣分, 不适用指标, 重新抽取次数.
+    """The ranked scorecard: 排名, 单位编码, 单位名称, 总分, each indicator and its 扣分, 不适用指标, 重新抽取次数,
+    应后续处理未建记录.
 
     `indicators` (from `unit_indicators` for the same scope) may be passed in when the caller cached it:
     computing them is the expensive part, re-weighting is instant.
@@ -152,6 +157,8 @@ def scorecard(
             row[LABELS[key] + "扣分"] = lost[key]
         row["不适用指标"] = "、".join(LABELS[k] for k, v in values.items() if v is None)
         row["重新抽取次数"] = None if redraws is None else redraws.get(r["单位编码"], 0)
+        missing = r.get("followup_missing")
+        row[FOLLOWUP_MISSING] = None if missing is None or pd.isna(missing) else int(missing)
         rows.append(row)
     columns = [
         "排名",
@@ -161,6 +168,7 @@ def scorecard(
         *[c for key in INDICATORS for c in (LABELS[key], LABELS[key] + "扣分")],
         "不适用指标",
         "重新抽取次数",
+        FOLLOWUP_MISSING,
     ]
     if not rows:
         return pd.DataFrame(columns=columns)

@@ -3,8 +3,10 @@
 ``monthly_docx(con, scope) -> bytes`` (Word, python-docx) and ``monthly_xlsx(con, scope) -> bytes`` (Excel,
 one sheet per section) from the same :func:`report_data`: the §5 KPIs with targets and status
 (metrics.kpi.compute_kpis), the per-unit plan execution table, the overdue lists (results not entered in
-time, follow-ups past due, tasks past their end without results, plan adjustments not republished) and the
-risk warnings (counts per kind and the entities not yet in a task). Everything follows the scope (year,
+time, follow-ups past due, tasks past their end without results, plan adjustments not republished), the
+findings without a follow-up record (the followup_missing KPI's list), what falls due within the next
+working days (entries and follow-ups, metrics.due_soon) and the risk warnings (counts per kind and the
+entities not yet in a task). Everything follows the scope (year,
 as-of date, the user's units and filters). Chinese text in Word needs the East-Asian font set on every
 run (w:rFonts/@w:eastAsia): 宋体 for the body and tables, 黑体 for headings, 方正小标宋/宋体 for the title.
 """
@@ -21,8 +23,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from dashboard.metrics import followup, kpi, plans, risk, timeliness
-from dashboard.metrics.base import cursor_of, unit_names
+from dashboard.metrics import due_soon, followup, kpi, plans, risk, timeliness
+from dashboard.metrics.base import cursor_of, scope_units_text
 from dashboard.reports.safe import to_xlsx_bytes
 from dashboard.scope import Scope
 
@@ -40,6 +42,9 @@ class ReportData:
     kpis: pd.DataFrame
     units: pd.DataFrame
     overdue: dict[str, pd.DataFrame] = field(default_factory=dict)
+    missing: pd.DataFrame | None = None
+    soon_text: str = ""
+    soon: dict[str, pd.DataFrame] = field(default_factory=dict)
     warning_counts: pd.DataFrame | None = None
     warnings_open: pd.DataFrame | None = None
     summary: list[str] = field(default_factory=list)
@@ -70,14 +75,7 @@ def kpi_table(kpis: dict[str, kpi.Kpi]) -> pd.DataFrame:
 
 
 def _scope_text(con: Any, scope: Scope) -> str:
-    names = unit_names(con)
-    units = scope.unit_filter
-    if units is None:
-        who = "全局各单位"
-    elif not units:
-        who = "（无可查看的单位）"
-    else:
-        who = "、".join(names.get(u, u) for u in units)
+    who = "全局各单位" if scope.unit_filter is None else scope_units_text(con, scope)
     extra = []
     if scope.item:
         extra.append(f"事项 {scope.item}")
@@ -100,6 +98,17 @@ def report_data(con: Any, scope: Scope) -> ReportData:
         "超过结束日期无检查结果的任务": plans.tasks_past_end_without_results(cur, scope),
         "计划调整未重新公开": plans.adjustments(cur, scope, only_not_republished=True),
     }
+    missing = followup.missing_followups(cur, scope)
+    win = due_soon.window(cur, scope)
+    soon = {
+        "录入即将到期": due_soon.entries_due_soon(cur, scope),
+        "后续处理即将到期": due_soon.followups_due_soon(cur, scope),
+    }
+    soon_text = (
+        f"到期范围：{win.start.isoformat()}至{win.end.isoformat()}（截至日期起{win.workdays}个工作日内）"
+        if win.end is not None
+        else "截至日期超出工作日历的范围，无法计算即将到期的事项"
+    )
     warns = risk.warnings(cur, scope)
     counts = risk.warning_counts(cur, scope, warns)
     open_warns = warns[warns["已在任务中"] == "否"].reset_index(drop=True)
@@ -113,6 +122,9 @@ def report_data(con: Any, scope: Scope) -> ReportData:
         if missed
         else f"截至{scope.as_of.month}月{scope.as_of.day}日，各项指标均已达标。",
         "超期事项：" + "；".join(f"{name}{len(df)}项" for name, df in overdue.items()) + "。",
+        f"{kpi.LABELS_ZH['followup_missing']}{kpis['followup_missing'].value}户"
+        "（结果代码含A类、尚无后续处理记录的检查结果）。",
+        "即将到期事项：" + "；".join(f"{name}{len(df)}项" for name, df in soon.items()) + "。",
         f"风险预警{len(warns)}条，其中{len(open_warns)}条涉及的对象尚未纳入任何在办任务。",
     ]
     return ReportData(
@@ -121,6 +133,9 @@ def report_data(con: Any, scope: Scope) -> ReportData:
         kpis=kpi_table(kpis),
         units=units,
         overdue=overdue,
+        missing=missing,
+        soon_text=soon_text,
+        soon=soon,
         warning_counts=counts,
         warnings_open=open_warns,
         summary=summary,
@@ -199,7 +214,21 @@ def monthly_docx(con: Any, scope: Scope) -> bytes:
         _para(doc, f"（{'一二三四五六'[i - 1]}）{name}：{len(df)}项", bold=True)
         if len(df):
             _table(doc, df, LIST_LIMIT)
-    _para(doc, "五、风险预警", font=HEAD_FONT, size=14)
+    _para(
+        doc,
+        f"五、{kpi.LABELS_ZH['followup_missing']}：{len(data.missing)}户",
+        font=HEAD_FONT,
+        size=14,
+    )
+    if len(data.missing):
+        _table(doc, data.missing, LIST_LIMIT)
+    _para(doc, "六、即将到期事项", font=HEAD_FONT, size=14)
+    _para(doc, data.soon_text + "。", size=10.5)
+    for i, (name, df) in enumerate(data.soon.items(), start=1):
+        _para(doc, f"（{'一二三四五六'[i - 1]}）{name}：{len(df)}项", bold=True)
+        if len(df):
+            _table(doc, df, LIST_LIMIT)
+    _para(doc, "七、风险预警", font=HEAD_FONT, size=14)
     _table(doc, data.warning_counts)
     if data.warnings_open is not None and len(data.warnings_open):
         _para(doc, "尚未纳入在办任务的预警对象：", bold=True)
@@ -226,6 +255,8 @@ def monthly_xlsx(con: Any, scope: Scope) -> bytes:
         "各单位": data.units,
     }
     sheets.update(data.overdue)
+    sheets[kpi.LABELS_ZH["followup_missing"]] = data.missing
+    sheets.update(data.soon)
     sheets["预警统计"] = data.warning_counts
     sheets["未纳入任务的预警"] = data.warnings_open
     return to_xlsx_bytes(sheets)

@@ -4,7 +4,7 @@
 --
 -- Parameters: $year, $as_of (T), $units (VARCHAR[] or NULL = every unit; already intersected with the
 -- user's allowed units), $item, $town (NULL = no filter), $entry_limit (20), $backfill_limit (5),
--- $risk_system ('市场监管').
+-- $risk_system ('市场监管'), $lookback_days, $followup_codes (the A family), $due_soon (5).
 b_params AS (
     SELECT
         CAST($year AS INTEGER) AS y,
@@ -86,6 +86,30 @@ y_fu AS (
             WHEN f.responsible_unit IS NOT NULL THEN list_contains(p.units, f.responsible_unit)
             ELSE bi.in_units
         END
+),
+-- followup_missing (§5): inspections of Y entered by T whose result codes include a code of the A family
+-- ($followup_codes: A and every code under it, domain.codes.FOLLOWUP_CODES) and for whose
+-- (task_code, entity_code) no follow-up row exists at all — whatever its dates and its unit.
+y_fu_missing AS (
+    SELECT i.*
+    FROM y_insp AS i
+    WHERE i.entered_on IS NOT NULL
+        AND len(list_intersect(i.result_codes, CAST($followup_codes AS VARCHAR[]))) > 0
+        AND NOT EXISTS (
+            SELECT 1 FROM followups AS f
+            WHERE f.task_code = i.task_code AND f.entity_code = i.entity_code
+        )
+),
+-- The due-soon window of §5: deadlines d with T <= d <= deadline(T, $due_soon), i.e. from T itself (a
+-- deadline on T is still on time) to the $due_soon-th working day after T. Read from the calendar by
+-- workday_seq once; t_seq lets a list compute working days left as workday_seq(d) - t_seq (0 = T).
+-- Empty when T is outside the calendar.
+b_soon AS (
+    SELECT p.t AS soon_start, c2.day AS soon_end, c1.workday_seq AS t_seq
+    FROM b_params AS p
+    JOIN calendar AS c1 ON c1.day = p.t
+    JOIN calendar AS c2
+        ON c2.workday_seq = c1.workday_seq + CAST($due_soon AS INTEGER) AND c2.is_workday
 ),
 -- The directory under the town and item (tag) filters; never unit-filtered (§5: coverage base).
 b_entities AS (

@@ -44,5 +44,8 @@ fu AS (
 ),
 hr AS (
     SELECT count(*) AS high_risk_uninspected FROM b_high_risk
+),
+fm AS (
+    SELECT count(*) AS followup_missing FROM y_fu_missing
 )
-SELECT * FROM cov, tsk, ins, fu, hr
+SELECT * FROM cov, tsk, ins, fu, hr, fm
