@@ -1,5 +1,7 @@
-"""后续处理 — open follow-ups per unit with due dates and working days left; record measures, closure
-and backfill (late backfill allowed but flagged) (issue #5)."""
+"""后续处理 — the office's oversight under the sidebar scope (findings whose follow-up record is missing:
+the followup_missing KPI and its list; follow-ups due soon), then the work list: open follow-ups per unit
+with due dates and working days left; record measures, closure and backfill (late backfill allowed but
+flagged) (issue #5)."""
 
 from dashboard.ui import page_setup
 
@@ -12,7 +14,19 @@ import streamlit as st  # noqa: E402
 
 from dashboard.domain.codes import FOLLOWUP_MEASURES  # noqa: E402
 from dashboard.entry import rules, service  # noqa: E402
+from dashboard.metrics import due_soon  # noqa: E402
+from dashboard.metrics import followup as fu_metrics  # noqa: E402
+from dashboard.metrics.kpi import compute_kpis  # noqa: E402
+from dashboard.metrics.kpi import limits as kpi_limits  # noqa: E402
 from dashboard.ui import current_user, download_buttons, error, get_store, t  # noqa: E402
+from dashboard.ui.kpi_view import (  # noqa: E402
+    Table,
+    due_soon_caption,
+    kpi_cards,
+    scope_line,
+    show_table,
+    units_text,
+)
 
 store = get_store()
 user = current_user()
@@ -27,6 +41,48 @@ flash = st.session_state.pop(FLASH, None)
 if flash:
     (st.success if flash[0] == "ok" else st.warning)(flash[1])
 
+st.subheader(t("metrics.followup.oversight"))
+cur = store.cursor()
+st.caption(scope_line(cur, scope))
+kpi_cards(
+    compute_kpis(cur, scope),
+    ["followup_missing"],
+    numbers=kpi_limits(cur),
+    key_prefix="fu_kpi",
+    per_row=3,
+)
+missing = fu_metrics.missing_followups(cur, scope)
+soon = due_soon.followups_due_soon(cur, scope)
+tab_missing, tab_soon = st.tabs(
+    [
+        t("metrics.followup.missing_tab", n=len(missing)),
+        t("metrics.followup.soon_tab", n=len(soon)),
+    ]
+)
+with tab_missing:
+    show_table(
+        Table(
+            "fu_missing",
+            "metrics.followup.file_missing",
+            missing,
+            help="metrics.followup.missing_help",
+        )
+    )
+with tab_soon:
+    st.caption(due_soon_caption(cur, scope))
+    show_table(
+        Table(
+            "fu_soon",
+            "metrics.due_soon.file_followups",
+            soon,
+            help="metrics.due_soon.followups_help",
+        )
+    )
+work_units = units_text(cur, scope)
+cur.close()
+
+st.subheader(t("metrics.followup.work"))
+st.caption(t("metrics.followup.work_scope", today=today.isoformat(), units=work_units))
 df = service.followups_for(store, user, today)
 if scope.unit:  # the sidebar's unit filter: that unit's follow-ups
     df = df[df["responsible_unit"] == scope.unit].reset_index(drop=True)

@@ -1,4 +1,5 @@
-"""总览 — the twelve §5 KPIs as cards, the month-by-month trend and the five most urgent items."""
+"""总览 — the §5 KPIs as cards, the month-by-month trend, the five most urgent items and what falls
+due within the next working days (即将到期)."""
 
 from dashboard.ui import page_setup
 
@@ -7,10 +8,10 @@ scope = page_setup("overview")
 import streamlit as st  # noqa: E402
 
 from dashboard.draw_page_support import redraw_units_text  # noqa: E402
-from dashboard.metrics import trend  # noqa: E402
+from dashboard.metrics import due_soon, trend  # noqa: E402
 from dashboard.metrics.kpi import KPI_KEYS, compute_kpis, limits  # noqa: E402
 from dashboard.ui import data_table, get_store, line, show_chart, t  # noqa: E402
-from dashboard.ui.kpi_view import kpi_cards  # noqa: E402
+from dashboard.ui.kpi_view import Table, due_soon_caption, kpi_cards, show_table  # noqa: E402
 
 store = get_store()
 cur = store.cursor()
@@ -53,4 +54,43 @@ with right:
         data_table(
             urgent, key="overview_urgent", download_basename=t("metrics.overview.urgent_file")
         )
+
+st.subheader(t("metrics.due_soon.title"), help=t("metrics.due_soon.help", **numbers))
+st.caption(due_soon_caption(cur, scope))
+soon_entries = due_soon.entries_due_soon(cur, scope)
+soon_followups = due_soon.followups_due_soon(cur, scope)
+tab_units, tab_entries, tab_followups = st.tabs(
+    [
+        t("metrics.due_soon.by_unit"),
+        t("metrics.due_soon.entries", n=len(soon_entries)),
+        t("metrics.due_soon.followups", n=len(soon_followups)),
+    ]
+)
+with tab_units:
+    show_table(
+        Table(
+            "overview_soon_units",
+            "metrics.due_soon.file_units",
+            lambda: due_soon.due_soon_by_unit(cur, scope),
+            help="metrics.due_soon.by_unit_help",
+        )
+    )
+with tab_entries:
+    show_table(
+        Table(
+            "overview_soon_entries",
+            "metrics.due_soon.file_entries",
+            soon_entries,
+            help="metrics.due_soon.entries_help",
+        )
+    )
+with tab_followups:
+    show_table(
+        Table(
+            "overview_soon_followups",
+            "metrics.due_soon.file_followups",
+            soon_followups,
+            help="metrics.due_soon.followups_help",
+        )
+    )
 cur.close()

@@ -1,4 +1,6 @@
-"""基础与质量 — readiness of 一单两库 and signs of perfunctory work."""
+"""基础与质量 — readiness of 一单两库, signs of perfunctory work, and the breaches of the working rules that
+imports store as warnings (entered / published before the inspection, results on voided tasks, teams below
+the minimum, results for targets not drawn), each with its count and list."""
 
 from dashboard.ui import page_setup
 
@@ -10,7 +12,7 @@ import streamlit as st  # noqa: E402
 from dashboard.metrics import quality  # noqa: E402
 from dashboard.metrics.base import setting  # noqa: E402
 from dashboard.ui import get_store, t  # noqa: E402
-from dashboard.ui.kpi_view import Table, metric_table, table_tabs  # noqa: E402
+from dashboard.ui.kpi_view import Table, metric_table, scope_line, table_tabs  # noqa: E402
 
 store = get_store()
 cur = store.cursor()
@@ -55,12 +57,6 @@ def bulk_notes() -> pd.DataFrame:
         key="q_bulk_min",
     )
     return quality.bulk_identical_notes(cur, scope, int(n))
-
-
-def entered_before_inspection() -> None:
-    check = quality.entered_before_inspection(cur, scope)
-    st.metric(t("supervision.quality.entered_count"), check.count)
-    st.caption(check.explanation_zh)
 
 
 table_tabs(
@@ -115,7 +111,30 @@ table_tabs(
                 help="supervision.quality.bulk_help",
             ),
         ),
-        ("supervision.quality.tab_entered", entered_before_inspection),
+    ]
+)
+
+# Breaches of the working rules that imports store as warnings: the count on each card is its list's length.
+st.subheader(t("supervision.quality.rules"), help=t("supervision.quality.rules_help"))
+scope_text = scope_line(cur, scope)
+st.caption(scope_text)
+breaches = quality.rule_breaches(cur, scope)
+cols = st.columns(len(breaches))
+for col, (key, df) in zip(cols, breaches.items(), strict=True):
+    col.metric(t(f"supervision.quality.{key}"), len(df))
+table_tabs(
+    [
+        (
+            f"supervision.quality.{key}",
+            Table(
+                f"q_{key}",
+                f"supervision.quality.file_{key}",
+                df,
+                help=f"supervision.quality.help_{key}",
+                help_args={"scope": scope_text},
+            ),
+        )
+        for key, df in breaches.items()
     ]
 )
 cur.close()

@@ -1,4 +1,4 @@
-"""时效监督 — entry, publication, follow-up and backfill on time; late and overdue lists per unit."""
+"""时效监督 — entry, publication, follow-up and backfill on time; late, overdue and due-soon lists per unit."""
 
 from dashboard.ui import page_setup
 
@@ -6,10 +6,10 @@ scope = page_setup("timeliness")
 
 import streamlit as st  # noqa: E402
 
-from dashboard.metrics import followup, timeliness  # noqa: E402
+from dashboard.metrics import due_soon, followup, timeliness  # noqa: E402
 from dashboard.metrics.kpi import compute_kpis, limits  # noqa: E402
 from dashboard.ui import get_store, t  # noqa: E402
-from dashboard.ui.kpi_view import kpi_cards, metric_table  # noqa: E402
+from dashboard.ui.kpi_view import due_soon_caption, kpi_cards, metric_table  # noqa: E402
 
 store = get_store()
 cur = store.cursor()
@@ -38,6 +38,7 @@ tabs = st.tabs(
         t("metrics.timeliness.late_publications"),
         t("metrics.timeliness.followup_overdue"),
         t("metrics.timeliness.backfill"),
+        t("metrics.timeliness.due_soon"),
     ]
 )
 with tabs[0]:
@@ -67,5 +68,11 @@ with tabs[5]:
     st.caption(t("metrics.timeliness.backfill_help", **numbers))
     metric_table(
         followup.backfill_problems(cur, scope), "time_backfill", "metrics.timeliness.file_backfill"
+    )
+with tabs[6]:
+    st.caption(due_soon_caption(cur, scope))
+    st.caption(t("metrics.due_soon.entries_help"))
+    metric_table(
+        due_soon.entries_due_soon(cur, scope), "time_soon", "metrics.timeliness.file_due_soon"
     )
 cur.close()

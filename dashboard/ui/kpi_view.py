@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
+from dashboard.metrics import due_soon
+from dashboard.metrics.base import unit_names
 from dashboard.metrics.kpi import KPI_PAGES, Kpi, format_fraction, format_target, format_value
+from dashboard.scope import Scope
 from dashboard.ui.components import data_table, kpi_card
 from dashboard.ui.i18n import t
 
@@ -44,6 +47,50 @@ def kpi_cards(
                     link_page=KPI_PAGES[key] if links else None,
                     key=f"{key_prefix}_{key}",
                 )
+
+
+def units_text(con, scope: Scope) -> str:
+    """The units of the scope's unit filter in words: 全部单位, or their names."""
+    units = scope.unit_filter
+    if units is None:
+        return t("metrics.common.all_units")
+    if not units:
+        return t("metrics.common.no_units")
+    names = unit_names(con)
+    return "、".join(names.get(u, u) for u in units)
+
+
+def scope_line(con, scope: Scope) -> str:
+    """'范围：2026 年度，截至 2026-11-27；全部单位' — the scope a list or a count covers (§5: one name,
+    one number: a figure that is not a KPI says what it counts over)."""
+    who = units_text(con, scope)
+    extra = ""
+    if scope.item:
+        extra += t("metrics.common.item_filter", item=scope.item)
+    if scope.town:
+        extra += t("metrics.common.town_filter", town=scope.town)
+    return t(
+        "metrics.common.list_scope",
+        year=scope.year,
+        as_of=scope.as_of.isoformat(),
+        units=who,
+        filters=extra,
+    )
+
+
+def due_soon_caption(con, scope: Scope) -> str:
+    """The due-soon window of ``scope`` in words (or why there is none), with the scope line."""
+    win = due_soon.window(con, scope)
+    if win.end is None:
+        text = t("metrics.due_soon.window_none")
+    else:
+        text = t(
+            "metrics.due_soon.window",
+            start=win.start.isoformat(),
+            end=win.end.isoformat(),
+            n=win.workdays,
+        )
+    return f"{text}　{scope_line(con, scope)}"
 
 
 def percent_columns(df: pd.DataFrame) -> dict:
