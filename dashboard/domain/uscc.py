@@ -28,6 +28,7 @@ importer must trim cells before classifying (and the stored key is the trimmed t
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -41,6 +42,7 @@ FORBIDDEN_LETTERS = "IOSVZ"
 CodeKind = Literal["uscc", "licence", "registration_no", "invalid"]
 
 _MINING_LICENCE = re.compile(r"[CT][0-9]{17,22}")
+_USCC_CHARS = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")  # the 31 symbols of CHARSET, 18 of them
 _MINING_LIKE = re.compile(r"[CT][0-9]+")
 _REGISTRATION_NO = re.compile(r"[0-9]{15}")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -70,7 +72,7 @@ def check_digit(first17: str) -> str:
     bad = [c for c in first17 if c not in VALUE]
     if bad:
         raise ValueError(f"字符“{bad[0]}”不在统一社会信用代码的字符集内")
-    total = sum(VALUE[c] * w for c, w in zip(first17, WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(VALUE.__getitem__, first17), WEIGHTS))
     return CHARSET[(31 - total % 31) % 31]
 
 
@@ -126,9 +128,14 @@ def _uscc_structure_error(code: str) -> str | None:
     return None
 
 
+def _plain_uscc(code: str) -> bool:
+    """The fast path of a million-row import: 18 symbols of the alphabet, not a mining licence."""
+    return _USCC_CHARS.fullmatch(code) is not None and _MINING_LICENCE.fullmatch(code) is None
+
+
 def validate_uscc(code: str) -> UsccCheck:
     """Check `code` as a USCC: structure and alphabet first (errors), then the check character (warning)."""
-    error = _uscc_structure_error(code)
+    error = None if isinstance(code, str) and _plain_uscc(code) else _uscc_structure_error(code)
     if error is not None:
         return UsccCheck(ok=False, check_digit_ok=False, message=error)
     expected = check_digit(code[:17])
@@ -163,6 +170,8 @@ def classify(code: str) -> CodeKind:
     """Which kind of entity code `code` is (see the module docstring for the exact rule)."""
     if not isinstance(code, str) or code == "":
         return "invalid"
+    if len(code) == USCC_LENGTH and _plain_uscc(code):  # what the rules below conclude, faster
+        return "uscc"
     if _REGISTRATION_NO.fullmatch(code):
         return "registration_no"
     if _is_licence(code):  # before the USCC rule: T + 17 digits also fits the USCC alphabet

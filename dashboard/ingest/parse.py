@@ -41,7 +41,7 @@ HEADER_SEARCH_ROWS = 10  # a header may sit below a title row or two
 class Limits:
     """What a file may cost before it is refused (settings import.*; DESIGN.md §4, issue 16)."""
 
-    max_cells: int = 10_000_000  # a sheet's cell range, as a reader allocates it
+    max_cells: int = 2_000_000  # a sheet's cells and cell range, as a reader allocates it
     max_unpacked_bytes: int = 500 * 2**20  # a workbook's XML once unzipped
     max_cell_chars: int = 32_767
 
@@ -106,7 +106,10 @@ def decode(data: bytes) -> str | None:
 
 
 def _blank(row: list[Any]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in row)
+    try:
+        return not "".join(row).strip()  # a CSV record: text only
+    except TypeError:
+        return all(c is None or (isinstance(c, str) and not c.strip()) for c in row)
 
 
 def _empty(label: str) -> Problem:
@@ -262,9 +265,6 @@ def _swallowed_rows(cell: str, width: int) -> bool:
 
 # -- XLSX ------------------------------------------------------------------------------------------
 
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
-_ROW_REF = re.compile(rb'<row r="([0-9]{1,7})"')
-_CELL_TAG = re.compile(rb"<c[ >/]")
 _SHEET_TAG = re.compile(rb"<sheet\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _REL_TAG = re.compile(rb"<Relationship\b[^>]*>")
@@ -312,35 +312,56 @@ def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _measure(zf: zipfile.ZipFile, part: str, budget: int) -> tuple[int, int, int]:
-    """(rows, columns, unpacked bytes) a reader would allocate for this sheet: the furthest cell,
-    counted from A1 (cells without a reference count as one column each). Stops past `budget`."""
+_ROW_DIGITS = [
+    re.compile(rb'<(?:c r="[A-Z]{1,3}|row r=")([0-9]{%d})"' % n) for n in range(7, 0, -1)
+]
+_COL_LETTERS = [re.compile(rb'<c r="([A-Z]{%d})[0-9]' % n) for n in range(3, 0, -1)]
+
+
+def _furthest(body: bytes) -> tuple[int, int]:
+    """(row, column) of the furthest cell reference in a piece of sheet XML. Refs of one length
+    compare as bytes exactly as numbers (or column letters) do, so the C-level max() of the longest
+    ones found is the answer; a sheet of a million ordinary rows costs a fraction of a second."""
+    row = col = 0
+    for pattern in _ROW_DIGITS:
+        found = pattern.findall(body)
+        if found:
+            row = int(max(found))
+            break
+    for pattern in _COL_LETTERS:
+        found = pattern.findall(body)
+        if found:
+            col = _column_number(max(found))
+            break
+    return row, col
+
+
+def _measure(
+    zf: zipfile.ZipFile, part: str, budget: int, max_cells: int
+) -> tuple[int, int, int, int]:
+    """(rows, columns, unpacked bytes, cells) of a sheet: the range a reader would allocate, from
+    A1 to the furthest cell (cells without a reference count as one column each), and the cells
+    written. Stops early past `budget` bytes or `max_cells` cells."""
     max_row = max_col = 0
     refs = tags = size = 0
     tail = b""
     with zf.open(part) as f:
-        while True:
-            chunk = f.read(_CHUNK)
-            if not chunk:
-                break
+        while chunk := f.read(_CHUNK):
             size += len(chunk)
             if size > budget:
-                return max_row, max_col, size
+                return max_row, max_col, size, tags
             buf = tail + chunk
             cut = buf.rfind(b">") + 1  # never split a tag between two chunks
             body, tail = buf[:cut], buf[cut:]
-            found = set(_CELL_REF.findall(body))
-            refs += len(found)
-            tags += len(_CELL_TAG.findall(body))
-            if found:
-                max_col = max(max_col, max(_column_number(c) for c, _ in found))
-                max_row = max(max_row, max(int(r) for _, r in found))
-            rows = _ROW_REF.findall(body)
-            if rows:
-                max_row = max(max_row, max(int(r) for r in rows))
+            refs += body.count(b'<c r="')
+            tags += body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/>")
+            if tags > max_cells:
+                return max_row, max_col, size, tags
+            row, col = _furthest(body)
+            max_row, max_col = max(max_row, row), max(max_col, col)
     if tags > refs:  # cells without a reference: each may widen the range by one column
         max_col = max(max_col, tags - refs)
-    return max_row, max_col, size
+    return max_row, max_col, size, tags
 
 
 def _guard(label: str, data: bytes, limits: Limits, problems: list[Problem]) -> set[str] | None:
@@ -379,12 +400,14 @@ def _guard(label: str, data: bytes, limits: Limits, problems: list[Problem]) -> 
         refused = set()
         for sheet, part in paths.items():
             try:
-                rows, cols, size = _measure(zf, part, budget)
+                rows, cols, size, count = _measure(zf, part, budget, limits.max_cells)
             except KeyError:
                 continue
             cells = rows * cols
             if size > budget:
                 text = f"解压后超过 {limits.max_unpacked_bytes // 2**20} MB"
+            elif count > limits.max_cells:
+                text = f"有 {count:,} 个单元格（上限 {limits.max_cells:,}）"
             elif cells > limits.max_cells:
                 text = f"范围达 {rows:,} 行 × {cols:,} 列（{cells:,} 个单元格，上限 {limits.max_cells:,}）"
             else:

@@ -56,5 +56,12 @@ class ProblemLog(list):
         self.extend(problems)
         return self
 
+    def full(self, severity: str) -> bool:
+        """True once no more of `severity` are kept: a caller may count instead of writing one."""
+        return self.kept[severity] >= self.limit
+
+    def count_only(self, severity: str) -> None:
+        self.dropped[severity] += 1
+
     def total(self, severity: str) -> int:
         return self.kept[severity] + self.dropped[severity]

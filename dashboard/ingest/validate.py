@@ -239,6 +239,11 @@ def _short(raw: Any) -> str:
     return text if len(text) <= 200 else text[:200] + f"……（共 {len(cell_text(raw)):,} 个字符）"
 
 
+# A cell taken as it is: no surrounding or odd white space, no BOM (text); an upper-case code.
+_PLAIN_TEXT = re.compile(r"[^\s\ufeff\u200b](?:[^\ufeff]*[^\s\ufeff\u200b])?", re.S)
+_PLAIN_CODE = re.compile(r"[0-9A-Z]{18}|[0-9A-Z][0-9A-Z\-]{0,16}|[0-9A-Z][0-9A-Z\-]{18,29}")
+_CACHED = (S.DATE, S.LIST, S.PERIOD, S.BOOL)  # few distinct texts, parsed once per file
+
 # Columns that hold an entity code: trimmed (parse_cell) and, at 18 characters, upper-cased before
 # they are matched or stored, so a lower-case copy of a USCC updates the existing entity (issue 16).
 CODE_COLUMNS = frozenset({"entity_code"})
@@ -322,13 +327,34 @@ def parse_table(
     present = [c.name for c in spec.columns if c.name in positions or c.name in spec.key]
     table = ParsedTable(spec, raw.file, present)
     first_row: dict[tuple, int] = {}
-    plan = [(name, spec.column(name), positions.get(name)) for name in present]
+    # the fast path of a plain cell (most of a million-row file): free text, a plain code, a
+    # repeated date or list; everything else goes through parse_cell
+    plan = []
+    for name in present:
+        col = spec.column(name)
+        if name in CODE_COLUMNS:
+            fast = _PLAIN_CODE
+        elif col.type == S.TEXT and col.enum is None:
+            fast = _PLAIN_TEXT
+        else:
+            fast = None
+        plan.append((name, col, positions.get(name), fast, {} if col.type in _CACHED else None))
+    key_names = spec.key
     for rownum, cells in raw.rows:
         values: dict[str, Any] = {}
         bad: set[str] = set()
         n_cells = len(cells)
-        for name, col, pos in plan:
+        for name, col, pos, fast, cache in plan:
             cell = cells[pos] if pos is not None and pos < n_cells else None
+            if type(cell) is str:
+                if fast is not None and fast.fullmatch(cell) and len(cell) <= max_cell_chars:
+                    values[name] = cell
+                    continue
+                if cache is not None:
+                    hit = cache.get(cell)
+                    if hit is not None:
+                        values[name] = list(hit) if type(hit) is tuple else hit
+                        continue
             value, error = parse_cell(col, cell, max_cell_chars)
             if error is None and name in CODE_COLUMNS and value is not None:
                 value = _normal_code(raw.file, rownum, name, cell, value, problems)
@@ -369,13 +395,18 @@ def parse_table(
                     continue
                 if col.default is not None:
                     value = _default(col)
+            elif cache is not None and type(cell) is str and len(cache) < 100_000:
+                cache[cell] = tuple(value) if type(value) is list else value
             values[name] = value
-        row = Row(rownum, values, not bad, bad)
-        key = row.key(spec)
+        key = tuple([values.get(k) for k in key_names])
+        row = Row(rownum, values, not bad, bad, key)
         if bad.intersection(spec.key):
             table.rows.append(row)  # kept (not ok) so references to it do not cascade
             continue
         if key in first_row:
+            if getattr(problems, "full", None) is not None and problems.full(ERROR):
+                problems.count_only(ERROR)  # a file of a million copies: count, do not write
+                continue
             shown = "、".join(str(k) for k in key)
             problems.append(
                 Problem(
