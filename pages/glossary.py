@@ -40,5 +40,14 @@ for key in KPI_KEYS:
 download_buttons(table, t("metrics.glossary.title"), key="glossary_table")
 
 st.subheader(t("metrics.glossary.rules"))
-for rule in ("tasks", "inspections", "followups", "workdays", "units", "zero", "status"):
+for rule in (
+    "tasks",
+    "inspections",
+    "followups",
+    "workdays",
+    "units",
+    "zero",
+    "status",
+    "due_soon",
+):
     st.markdown("- " + t(f"metrics.glossary.rule_{rule}", **numbers))

@@ -35,10 +35,9 @@ with left:
     st.subheader(t("metrics.overview.trend"), help=t("metrics.overview.trend_help"))
     monthly = trend.monthly_trend(cur, scope)
     if not monthly.empty:
-        show_chart(
-            line(monthly, "月份", ["检查户数", "按时录入户数", "发现问题户数"], height=320),
-            key="overview_trend",
-        )
+        fig = line(monthly, "月份", ["检查户数", "按时录入户数", "发现问题户数"], height=320)
+        fig.update_xaxes(type="category")  # '2026-01' as written, not Plotly's English 'Jan 2026'
+        show_chart(fig, key="overview_trend")
     data_table(
         monthly,
         key="overview_trend_table",
@@ -48,6 +47,9 @@ with left:
 with right:
     st.subheader(t("metrics.overview.urgent"), help=t("metrics.overview.urgent_help"))
     urgent = trend.most_urgent(cur, scope, limit=5)
+    if not urgent.empty:  # the narrow column shows what and how late first; codes follow
+        first = ["问题", "责任单位", "名称", "超期工作日", "期限"]
+        urgent = urgent[first + [c for c in urgent.columns if c not in first]]
     if urgent.empty:
         st.success(t("metrics.overview.urgent_none"))
     else:

@@ -99,12 +99,12 @@ def test_entries_due_soon(county):
         "单位编码",
         "单位",
         "任务编码",
-        "任务名称",
         "主体编码",
         "名称",
-        "检查日期",
         "录入期限",
         "剩余工作日",
+        "检查日期",
+        "任务名称",
         "检查人员",
     ]
     # E1 due on T itself (0 left); E3 from a Sunday; E4 on the window's last day; E7 entered 11-05 > T

@@ -145,3 +145,11 @@ def test_report_page_has_the_kpi(env):
     row = kpis[kpis["指标"] == "应后续处理未建记录"].iloc[0]
     assert str(row["当前值"]) == "1" and row["状态"] == "未达标"
     assert any("应后续处理未建记录1户" in m.value for m in at.markdown)
+
+
+def test_glossary_defines_the_kpi_and_due_soon(env):
+    at = run_page("glossary")
+    text = " ".join(m.value for m in at.markdown)
+    assert "应后续处理未建记录" in text and "followup_missing" in text
+    assert ZH["metrics.def.followup_missing"] in text
+    assert "其后第5个工作日之间（含两端）" in text

@@ -32,8 +32,8 @@ def backfill_problems(con: Any, scope: Scope) -> pd.DataFrame:
 def missing_followups(con: Any, scope: Scope) -> pd.DataFrame:
     """The followup_missing KPI's inspections: entered, an A-family code, no follow-up row at all.
 
-    Columns: 单位编码, 单位 (the task's lead unit), 任务编码, 任务名称, 主体编码, 名称, 检查日期, 录入日期,
-    结果代码 (each code with its label), 检查人员.
+    Columns: 单位编码, 单位 (the task's lead unit), 任务编码, 主体编码, 名称, 结果代码 (each code with its
+    label), 检查日期, 录入日期, 任务名称, 检查人员.
     """
     df = run_df(con, "followup_missing", scope)
     df["result_codes"] = df["result_codes"].map(code_labels)

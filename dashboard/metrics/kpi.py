@@ -156,13 +156,15 @@ def kpi_targets(con: Any) -> dict[str, float | int | None]:
 
 
 def limits(con: Any) -> dict[str, Any]:
-    """The configured numbers the definitions mention: entry, backfill, days, band (percent)."""
+    """The configured numbers the definitions mention: entry, backfill, days, band (percent), soon
+    (the due-soon window in working days)."""
     conf = base.settings(con)
     return {
         "entry": int(conf["entry_limit_workdays"]),
         "backfill": int(conf["backfill_limit_workdays"]),
         "days": int(conf["risk.uninspected_days"]),
         "band": f"{float(conf['warning_band']) * 100:g}",
+        "soon": int(conf["due_soon_workdays"]),
     }
 
 

@@ -168,7 +168,7 @@ RATE_COLUMNS = [
     "单位编码",
     "检查户数",
     "发现问题户数",
-    "问题发现率",
+    "本人发现率",  # this inspector's own rate, not the KPI 问题发现率 (§5: one name, one number)
     "本单位其他户数",
     "本单位其他发现问题户数",
     "本单位其他发现率",

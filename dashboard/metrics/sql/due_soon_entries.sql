@@ -6,12 +6,12 @@ SELECT
     i.lead_unit AS unit_code,
     un.unit_name,
     i.task_code,
-    i.task_name,
     i.entity_code,
     i.entity_name,
-    i.inspected_on,
     i.entry_deadline,
     cd.workday_seq - s.t_seq AS workdays_left,
+    i.inspected_on,
+    i.task_name,
     tm.team
 FROM y_insp AS i
 JOIN b_soon AS s ON i.entry_deadline BETWEEN s.soon_start AND s.soon_end

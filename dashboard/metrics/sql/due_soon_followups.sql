@@ -7,13 +7,13 @@ SELECT
     f.unit_code,
     un.unit_name,
     f.task_code,
-    f.task_name,
     f.entity_code,
     f.entity_name,
-    f.measure_code,
-    f.inspected_on,
     f.due_on,
     cd.workday_seq - s.t_seq AS workdays_left,
+    f.measure_code,
+    f.inspected_on,
+    f.task_name,
     tm.team
 FROM y_fu AS f
 JOIN b_soon AS s ON f.due_on BETWEEN s.soon_start AND s.soon_end

@@ -6,12 +6,12 @@ SELECT
     i.lead_unit AS unit_code,
     un.unit_name,
     i.task_code,
-    i.task_name,
     i.entity_code,
     i.entity_name,
+    i.result_codes,
     i.inspected_on,
     i.entered_on,
-    i.result_codes,
+    i.task_name,
     tm.team
 FROM y_fu_missing AS i
 LEFT JOIN units AS un ON un.unit_code = i.lead_unit

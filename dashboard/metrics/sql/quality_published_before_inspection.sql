@@ -5,13 +5,13 @@ SELECT
     i.lead_unit AS unit_code,
     un.unit_name,
     i.task_code,
-    i.task_name,
     i.entity_code,
     i.entity_name,
     i.inspected_on,
-    i.entered_on,
     i.published_on,
     datediff('day', i.published_on, i.inspected_on) AS days_early,
+    i.entered_on,
+    i.task_name,
     tm.team
 FROM y_insp AS i
 LEFT JOIN units AS un ON un.unit_code = i.lead_unit

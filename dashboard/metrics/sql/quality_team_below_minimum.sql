@@ -12,14 +12,14 @@ SELECT
     i.lead_unit AS unit_code,
     un.unit_name,
     i.task_code,
-    i.task_name,
     i.entity_code,
     i.entity_name,
-    i.inspected_on,
-    i.entered_on,
     len(list_distinct(i.inspectors)) AS team_size,
     r.required,
-    tm.team
+    tm.team,
+    i.inspected_on,
+    i.entered_on,
+    i.task_name
 FROM y_insp AS i
 JOIN req AS r ON r.task_code = i.task_code
 LEFT JOIN units AS un ON un.unit_code = i.lead_unit

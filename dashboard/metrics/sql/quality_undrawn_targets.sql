@@ -22,14 +22,14 @@ SELECT
     i.lead_unit AS unit_code,
     un.unit_name,
     i.task_code,
-    i.task_name,
     i.entity_code,
     i.entity_name,
-    i.inspected_on,
-    i.entered_on,
     cd.draw_id,
     d.draw_date,
-    coalesce(dn.drawn_count, 0) AS drawn_count
+    coalesce(dn.drawn_count, 0) AS drawn_count,
+    i.inspected_on,
+    i.entered_on,
+    i.task_name
 FROM y_insp AS i
 JOIN cur_draw AS cd ON cd.task_code = i.task_code
 JOIN draws AS d ON d.draw_id = cd.draw_id

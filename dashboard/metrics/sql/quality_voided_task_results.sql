@@ -18,13 +18,13 @@ SELECT
     vt.lead_unit AS unit_code,
     un.unit_name,
     vt.task_code,
-    vt.task_name,
     i.entity_code,
     e.name AS entity_name,
     i.inspected_on,
     CASE WHEN i.entered_on <= p.t THEN i.entered_on END AS entered_on,
     CASE WHEN i.published_on <= p.t THEN i.published_on END AS published_on,
-    i.result_codes
+    i.result_codes,
+    vt.task_name
 FROM inspections AS i
 JOIN vt ON vt.task_code = i.task_code
 JOIN entities AS e ON e.entity_code = i.entity_code
