@@ -8,6 +8,7 @@ from dashboard.config import PROJECT_ROOT
 from tests.browser_util import login_as
 
 PAGE = str(PROJECT_ROOT / "pages" / "data_management.py")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _page(store, username="admin"):
@@ -144,3 +145,18 @@ def test_unit_user_cannot_export(app_store):
     at = _page(app_store, "kck")
     assert not any(b.key == "export_prepare" for b in at.button)
     assert any("导出全部数据仅限" in c.value for c in at.caption)
+
+
+def test_a_hostile_workbook_gets_one_sentence_and_the_page_survives(app_store, tmp_path):
+    from tests.hostile_files import far_cell
+
+    data = far_cell(tmp_path / "far.xlsx").read_bytes()
+    at = _page(app_store)
+    at.file_uploader[0].set_value(("far.xlsx", data, XLSX)).run()
+    assert not at.exception, at.exception
+    shown = at.dataframe[-1].value
+    assert any(
+        "为保护服务器已拒绝读取" in str(v)
+        for v in shown.iloc[:, -1].tolist() + shown.iloc[:, -2].tolist()
+    )
+    assert not any(b.label == "确认导入" for b in at.button)

@@ -407,7 +407,7 @@ def _guard(label: str, data: bytes, limits: Limits, problems: list[Problem]) -> 
             if size > budget:
                 text = f"解压后超过 {limits.max_unpacked_bytes // 2**20} MB"
             elif count > limits.max_cells:
-                text = f"有 {count:,} 个单元格（上限 {limits.max_cells:,}）"
+                text = f"的单元格超过 {limits.max_cells:,} 个的上限"
             elif cells > limits.max_cells:
                 text = f"范围达 {rows:,} 行 × {cols:,} 列（{cells:,} 个单元格，上限 {limits.max_cells:,}）"
             else:
