@@ -322,3 +322,38 @@ def test_a_platform_export_goes_through_a_saved_mapping(db, tmp_path, capsys):
 def test_an_unknown_mapping_name_is_one_sentence(db, capsys):
     assert main(["import", str(FIXTURE), "--db", str(db), "--mapping", "没有这个"]) == 1
     assert "没有名为“没有这个”的列映射" in capsys.readouterr().out
+
+
+def test_a_result_for_a_target_that_was_not_drawn_is_a_warning_and_is_stored(demo_copy, tmp_path):
+    from dashboard import draw
+
+    store = open_store(demo_copy)
+    task = store.scalar(
+        "SELECT task_code FROM tasks WHERE status = 'planned' AND plan_code IS NOT NULL"
+        " ORDER BY start_on, task_code LIMIT 1"
+    )
+    rec = draw.run_draw(store, task, "20261127-01", operator="admin", draw_date=date(2026, 11, 27))
+    drawn = [s["entity_code"] for s in rec["selections"]]
+    team = rec["assignments"][0]["inspector_codes"]
+    outsider = store.scalar(
+        "SELECT entity_code FROM entities WHERE NOT list_contains(?, entity_code)"
+        " ORDER BY entity_code LIMIT 1",
+        [drawn],
+    )
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "inspections.csv").write_text(
+        "task_code,entity_code,inspectors,inspected_on,result_codes,entered_on\n"
+        f"{task},{outsider},{';'.join(team)},2026-11-20,1,2026-11-23\n",
+        encoding="utf-8",
+    )
+    report = run_import(store, folder, actor="测试")
+    assert report.errors == [] and report.written
+    assert ("inspections.csv", 2, "entity_code", outsider) in where(report.problems)
+    assert (
+        store.scalar(
+            "SELECT count(*) FROM inspections WHERE task_code = ? AND entity_code = ?",
+            [task, outsider],
+        )
+        == 1
+    )
