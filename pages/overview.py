@@ -48,7 +48,7 @@ with right:
     st.subheader(t("metrics.overview.urgent"), help=t("metrics.overview.urgent_help"))
     urgent = trend.most_urgent(cur, scope, limit=5)
     if not urgent.empty:  # the narrow column shows what and how late first; codes follow
-        first = ["问题", "责任单位", "名称", "超期工作日", "期限"]
+        first = ["问题", "责任单位", "超期工作日", "期限", "名称"]
         urgent = urgent[first + [c for c in urgent.columns if c not in first]]
     if urgent.empty:
         st.success(t("metrics.overview.urgent_none"))
