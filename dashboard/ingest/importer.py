@@ -211,6 +211,7 @@ def _run(store, source, *, actor, dry_run, progress, mapping) -> ImportReport:
     for i, raw in enumerate(sorted(raws, key=lambda r: S.TABLE_ORDER.index(r.table))):
         step(0.05 + 0.35 * i / max(len(raws), 1), f"检查 {raw.file}")
         table = parse_table(raw, report.problems, max_cell_chars=limit.max_cell_chars)
+        raw.rows = []  # the typed rows are all that is needed from here: free the cells as read
         if table is not None:
             parsed[raw.table] = table
         else:

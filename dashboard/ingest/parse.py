@@ -106,10 +106,10 @@ def decode(data: bytes) -> str | None:
 
 
 def _blank(row: list[Any]) -> bool:
-    try:
-        return not "".join(row).strip()  # a CSV record: text only
-    except TypeError:
-        return all(c is None or (isinstance(c, str) and not c.strip()) for c in row)
+    for c in row:  # most rows end at their first cell
+        if c is not None and c != "" and (type(c) is not str or c.strip()):
+            return False
+    return True
 
 
 def _empty(label: str) -> Problem:
@@ -120,9 +120,11 @@ def _empty(label: str) -> Problem:
 
 def _from_rows(table: str, label: str, rows: list[list[Any]], header_index: int) -> RawTable:
     raw = RawTable(table, label, list(rows[header_index]), header_index + 1)
-    for i in range(header_index + 1, len(rows)):
-        if not _blank(rows[i]):
-            raw.rows.append((i + 1, rows[i]))
+    raw.rows = [
+        (i, r)
+        for i, r in enumerate(rows[header_index + 1 :], start=header_index + 2)
+        if not _blank(r)
+    ]
     return raw
 
 
@@ -204,7 +206,7 @@ def identify(
 
 def csv_rows(label: str, data: bytes, problems: list[Problem]) -> list[list[str]] | None:
     """The records of a CSV file, or None after an error (encoding, an unbalanced quote)."""
-    if not data.strip():
+    if not data or data.isspace():  # (strip() would copy a 100 MB file)
         problems.append(_empty(label))
         return None
     text = decode(data)
@@ -219,13 +221,10 @@ def csv_rows(label: str, data: bytes, problems: list[Problem]) -> list[list[str]
             )
         )
         return None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[list[str]] = []
     try:
-        for record in reader:
-            rows.append(record)
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as exc:
-        row = len(rows) + 1
+        row = _records_before_error(text) + 1
         if "end of data" in str(exc) or "EOF" in str(exc):
             message = (
                 f"第 {row} 行的英文双引号没有成对（从这一行起到文件末尾都会被读成一个单元格），"
@@ -240,6 +239,8 @@ def csv_rows(label: str, data: bytes, problems: list[Problem]) -> list[list[str]
         problems.append(Problem(label, row, None, None, message))
         return None
     width = len(rows[0]) if rows else 0
+    if '"' not in text:  # without a quote no cell can hold a line break
+        return rows
     for number, record in enumerate(rows, start=1):
         for cell in record:
             if "\n" in cell and width > 2 and _swallowed_rows(cell, width):
@@ -255,6 +256,17 @@ def csv_rows(label: str, data: bytes, problems: list[Problem]) -> list[list[str]
                 )
                 return None
     return rows
+
+
+def _records_before_error(text: str) -> int:
+    """How many records a CSV reader gets through before its error (only run after one)."""
+    count = 0
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
+            count += 1
+    except csv.Error:
+        pass
+    return count
 
 
 def _swallowed_rows(cell: str, width: int) -> bool:
@@ -476,8 +488,8 @@ def xlsx_sheets(
 
 
 def _unknown(label: str, stem: str, severity: str) -> Problem:
-    names = "、".join(f"{s.name}/{s.zh}" for s in SPECS.values())
     if severity == WARNING:
+        names = "、".join(f"{s.name}/{s.zh}" for s in SPECS.values())
         return Problem(
             label,
             None,
@@ -492,8 +504,8 @@ def _unknown(label: str, stem: str, severity: str) -> Problem:
         None,
         None,
         None,
-        f"“{stem}”的文件名和表头都对不上任何一张表（{names}），没有可导入的内容；"
-        "请在“数据管理”页面为它做列映射（命令行可用 --mapping 指定已保存的映射）。",
+        f"“{stem}”的文件名和表头都对不上任何一张表，没有可导入的内容；请在“数据管理”页面"
+        "为它做列映射（命令行可用 --mapping 指定已保存的映射），或按模板改好表头。",
     )
 
 

@@ -52,12 +52,16 @@ TRUE_TEXT = {"true", "1", "是", "yes", "y", "t"}
 FALSE_TEXT = {"false", "0", "否", "no", "n", "f"}
 
 
-@dataclass
+_NO_BAD: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
 class Row:
     rownum: int
     values: dict[str, Any]  # present columns only, typed
     ok: bool = True  # False: a cell had an error (kept so references to its key do not cascade)
-    bad: set[str] = field(default_factory=set)  # columns whose cell had an error (not judged again)
+    # columns whose cell had an error (not judged again); shared empty frozenset for a clean row
+    bad: set[str] | frozenset[str] = _NO_BAD
     _key: tuple | None = None
 
     def key(self, spec: S.TableSpec) -> tuple:
@@ -342,7 +346,7 @@ def parse_table(
     key_names = spec.key
     for rownum, cells in raw.rows:
         values: dict[str, Any] = {}
-        bad: set[str] = set()
+        bad: set[str] | frozenset[str] = _NO_BAD
         n_cells = len(cells)
         for name, col, pos, fast, cache in plan:
             cell = cells[pos] if pos is not None and pos < n_cells else None
@@ -378,7 +382,7 @@ def parse_table(
                 problems.append(
                     Problem(raw.file, rownum, name, _short(cell), f"{spec.label(name)}{error}。")
                 )
-                bad.add(name)
+                bad = bad | {name}
                 continue
             if value is None:
                 if col.not_null:
@@ -391,7 +395,7 @@ def parse_table(
                             f"{spec.label(name)} 为必填项，不能为空，请补上。",
                         )
                     )
-                    bad.add(name)
+                    bad = bad | {name}
                     continue
                 if col.default is not None:
                     value = _default(col)
@@ -400,7 +404,7 @@ def parse_table(
             values[name] = value
         key = tuple([values.get(k) for k in key_names])
         row = Row(rownum, values, not bad, bad, key)
-        if bad.intersection(spec.key):
+        if bad and bad.intersection(key_names):
             table.rows.append(row)  # kept (not ok) so references to it do not cascade
             continue
         if key in first_row:
@@ -513,8 +517,13 @@ def check_batch(
             continue
         spec = table.spec
         needed = [c for c in spec.columns if c.not_null and c.name not in table.present]
+        ref_cols = [
+            (c, keys_of(c.ref), c.type == S.LIST)
+            for c in spec.columns
+            if c.ref is not None and c.name in table.present and c.ref not in unjudged
+        ]
         for row in table.rows:
-            if row.bad.intersection(spec.key):
+            if row.bad and row.bad.intersection(spec.key):
                 continue  # no usable key: its own error says so
             if needed and row.key(spec) not in table.stored:
                 for col in needed:
@@ -529,16 +538,23 @@ def check_batch(
                         )
                     )
                 row.ok = False
-                row.bad.update(col.name for col in needed)
+                row.bad = row.bad | {col.name for col in needed}
             merged = effective(table, row)
             bad = row.bad
             # references
-            for col in spec.columns:
-                if col.ref is None or col.name not in row.values or col.ref in unjudged:
+            values = row.values
+            for col, targets, is_list in ref_cols:
+                if col.name not in values:
                     continue
-                value = row.values[col.name]
-                members = value if col.type == S.LIST else ([] if value is None else [value])
-                targets = keys_of(col.ref)
+                value = values[col.name]
+                if is_list:
+                    if not value or all(m in targets for m in value):
+                        continue
+                    members = value
+                elif value is None or value in targets:
+                    continue
+                else:
+                    members = [value]
                 for member in members:
                     if member not in targets:
                         ref_spec = S.SPECS[col.ref]
