@@ -26,6 +26,7 @@ from dashboard.ui import (  # noqa: E402
     show_problems,
     t,
 )
+from dashboard.ui.backup_panel import backup_panel  # noqa: E402
 from dashboard.ui.import_mapping import mapping_editor, saved_mappings  # noqa: E402
 
 TEMPLATES_DIR = PROJECT_ROOT / "data" / "templates"
@@ -295,3 +296,6 @@ else:
             key="export_zip",
             on_click="ignore",
         )
+
+# -- 5. backups (issue 13) -------------------------------------------------------------------------
+backup_panel(store, user)

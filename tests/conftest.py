@@ -3,6 +3,7 @@ private copies of it for tests that write (one per test, or one per module with 
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pytest
@@ -12,6 +13,9 @@ from dashboard.store import Store, open_store
 # The demo store used by tests is anchored on this date so planted problems are stable.
 DEMO_AS_OF = date(2026, 11, 27)
 DEMO_SEED = 2026
+
+# The running app's scheduled backups (issue 13) stay off in tests (and the servers they start).
+os.environ.setdefault("DASHBOARD_BACKUP_SCHEDULE", "0")
 
 
 @pytest.fixture

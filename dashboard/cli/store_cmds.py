@@ -28,8 +28,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="演示数据截至日期 YYYY-MM-DD（默认今天；同一种子和日期得到同样的数据）",
     )
-    p.add_argument("--force", action="store_true", help="数据库已存在时覆盖")
+    p.add_argument(
+        "--force", action="store_true", help="数据库已存在时覆盖（须先关闭正在使用它的程序）"
+    )
+    p.add_argument(
+        "--confirm",
+        metavar="FILENAME",
+        default=None,
+        help="覆盖一个不是演示库的数据库时须写上它的文件名以确认；覆盖前自动备份",
+    )
     p.set_defaults(func=cmd_demo, access=FILE)
+
+    from dashboard.cli import backup_cmds  # backup / restore (issue 13)
+
+    backup_cmds.register(sub)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -54,7 +66,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"[{fraction:5.0%}] {message}", file=sys.stderr)
 
     summary = build_demo_store(
-        path, seed=args.seed, scale=args.scale, as_of=args.as_of, progress=progress
+        path,
+        seed=args.seed,
+        scale=args.scale,
+        as_of=args.as_of,
+        progress=progress,
+        replace_records=args.confirm is not None and args.confirm == path.name,
     )
     print(f"演示数据库已生成：{path}")
     for table, count in summary.items():

@@ -9,7 +9,8 @@ store_meta 'demo_planted' (read it with `dashboard.demo.planted.load_planted(sto
 from __future__ import annotations
 
 import json
-from datetime import date
+import os
+from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -160,15 +161,53 @@ def build_demo_store(
     scale: str = "county",
     as_of: date | None = None,
     progress: Progress | None = None,
+    replace_records: bool = False,
 ) -> dict[str, int]:
-    """Create a NEW store file at `path` (an existing file is removed) filled with the demo county."""
+    """Create a NEW store file at `path` filled with the demo county.
+
+    An existing file is replaced only while this call holds its lock (StoreLockedError, the usual
+    "store in use" sentence, while another program has it open): the demo is built in a temporary file
+    that is renamed over the old one before the old one is let go. A store that is not a demo store
+    (it has records or accounts) is replaced only with `replace_records=True`, and backed up first
+    (dashboard.store.backup, reason before-demo)."""
+    from dashboard.store import backup
+
     path = Path(path)
     _check_args(scale, as_of or date.today())
-    if progress is not None:
-        progress(0.0, "新建数据库")
     close_store(path)
-    for p in (path, path.with_name(path.name + ".wal")):
-        if p.exists():
-            p.unlink()
-    store = open_store(path)
-    return populate_demo(store, seed=seed, scale=scale, as_of=as_of, progress=progress)
+    with backup.exclusive(path) as held:
+        if held is not None and not _is_demo_or_empty(held):
+            if not replace_records:
+                raise StoreError(
+                    f"数据库 {path} 不是演示库，其中有办公室的记录或账号，未做任何修改；"
+                    "确认要用演示数据覆盖时须明确确认（命令行：--force --confirm "
+                    f"{path.name}），覆盖前会自动备份到 {backup.backup_dir(path)}。"
+                )
+            backup._write_backup(held, path.resolve(), "before-demo", None, datetime.now())
+        if progress is not None:
+            progress(0.0, "新建数据库")
+        tmp = path.with_name(f"{path.name}.building-{os.getpid()}")
+        for leftover in (tmp, Path(str(tmp) + ".wal")):
+            leftover.unlink(missing_ok=True)
+        try:
+            store = open_store(tmp)
+            summary = populate_demo(store, seed=seed, scale=scale, as_of=as_of, progress=progress)
+        finally:
+            close_store(tmp)
+        Path(str(path) + ".wal").unlink(missing_ok=True)
+        os.replace(tmp, path)
+    return summary
+
+
+def _is_demo_or_empty(con) -> bool:
+    """A demo store, or one without units, entities and accounts (say, just made by `init`)."""
+    try:
+        if con.execute("SELECT value FROM store_meta WHERE key = 'demo'").fetchall() == [("true",)]:
+            return True
+        counts = con.execute(
+            "SELECT (SELECT count(*) FROM units) + (SELECT count(*) FROM entities)"
+            " + (SELECT count(*) FROM users)"
+        ).fetchone()[0]
+    except Exception:  # noqa: BLE001 - not a store of this program: never overwrite it silently
+        return False
+    return counts == 0

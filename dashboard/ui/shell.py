@@ -82,4 +82,18 @@ def run() -> None:
         st.error(str(exc))
         st.stop()
     check_expiry(store)
+    _start_backup_schedule()
     declare_navigation(current_user()).run()
+
+
+def _start_backup_schedule() -> None:
+    """The running app's scheduled backups (setting backup_interval_hours, daily by default): one
+    daemon thread per process, see dashboard.store.backup.start_scheduler. DASHBOARD_BACKUP_SCHEDULE=0
+    turns it off (the tests do, so page tests do not copy their stores)."""
+    import os
+
+    if os.environ.get("DASHBOARD_BACKUP_SCHEDULE", "1") == "0":
+        return
+    from dashboard.store import backup
+
+    backup.start_scheduler(get_store)
