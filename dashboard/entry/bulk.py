@@ -317,6 +317,23 @@ def preview(
     return result
 
 
+def _refuse_if_stale(store: Store, prev: BulkPreview) -> None:
+    """EntryError when a record of the preview was written by someone else since it was checked
+    (a form save, an import): its rules were judged, and its history would record, stale values."""
+    for table, columns, pairs in (
+        ("inspections", service.INSPECTION_COLUMNS, prev.inspections),
+        ("followups", service.FOLLOWUP_COLUMNS, prev.followups),
+    ):
+        keys = [(x.task_code, x.entity_code) for x, _ in pairs]
+        now = service._rows_for_keys(store, table, columns, keys)
+        for (_, old), key in zip(pairs, keys, strict=True):
+            if now.get(key) != old:
+                raise service.EntryError(
+                    f"预览之后记录 {key[0]}/{key[1]} 已被修改（如他人在录入页保存或导入），"
+                    "未写入任何数据，请重新上传文件预览后再确认写入。"
+                )
+
+
 def commit(store: Store, user, prev: BulkPreview, *, now: datetime | None = None) -> dict[str, Any]:
     """Write a preview without errors in one transaction (history + audit per record)."""
     if not prev.ok:
@@ -327,6 +344,9 @@ def commit(store: Store, user, prev: BulkPreview, *, now: datetime | None = None
     actor = user.username
     written = {"inspections": 0, "followups": 0, "entity_status": 0}
     with store.transaction() as cur:
+        _refuse_if_stale(
+            store, prev
+        )  # under the write lock: the rows checked are the rows replaced
         for inp, old in prev.inspections:
             action, _ = service._write_inspection(
                 cur, store, actor, inp, old, reason=prev.reason, source="bulk", now=now

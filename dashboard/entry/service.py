@@ -610,7 +610,31 @@ def save_inspection(
     code needs one; applies a status code to the entity. Raises EntryError with every issue."""
     today = today or date.today()
     now = now or datetime.now()
-    _require_task(store, user, inp.task_code)
+    # Everything the rules look at is read again under the write lock, inside the transaction that
+    # writes: a publication (or an import) committed since the form was filled in is seen here, so
+    # "editing a published record needs a reason" cannot be dodged by a race, and the history and
+    # audit record the values really replaced.
+    with store.transaction() as cur:
+        _require_task(store, user, inp.task_code)
+        result, old, open_fu = _check_inspection(store, user, inp, followup, reason, today, now)
+        result.action, _ = _write_inspection(
+            cur, store, user.username, inp, old, reason=reason, source="form", now=now
+        )
+        key = f"{inp.task_code}/{inp.entity_code}"
+        result.entity_status = _apply_status(
+            cur, store, user.username, inp.entity_code, inp.result_codes, key
+        )
+        if open_fu:
+            _write_followup(cur, store, user.username, followup, None, reason=None, source="form")
+            result.followup_opened = True
+    return result
+
+
+def _check_inspection(
+    store, user, inp, followup, reason, today, now
+) -> tuple[SaveResult, dict | None, bool]:
+    """The rules of one result against the store as it is now (called under the write lock):
+    (result with the warnings, the stored row it replaces, whether a follow-up is opened)."""
     lim = limits(store)
     ov = overrides(store)
     ctx = inspection_context(
@@ -638,19 +662,7 @@ def save_inspection(
             fu_issues.append(Issue("responsible_unit", "登记后续处理时请选择责任单位。"))
         issues += fu_issues
     _raise_if_errors(issues, "检查结果")
-    result = SaveResult(action="unchanged", warnings=rules.warnings(issues))
-    with store.transaction() as cur:
-        result.action, _ = _write_inspection(
-            cur, store, user.username, inp, old, reason=reason, source="form", now=now
-        )
-        key = f"{inp.task_code}/{inp.entity_code}"
-        result.entity_status = _apply_status(
-            cur, store, user.username, inp.entity_code, inp.result_codes, key
-        )
-        if open_fu:
-            _write_followup(cur, store, user.username, followup, None, reason=None, source="form")
-            result.followup_opened = True
-    return result
+    return SaveResult(action="unchanged", warnings=rules.warnings(issues)), old, open_fu
 
 
 # -- follow-ups ---------------------------------------------------------------------------------
@@ -723,6 +735,19 @@ def save_followup(
     """Validate and write one follow-up (后续处理 form, 回访 outcome). Backfill after the limit is saved
     with a warning (flagged late by the timeliness lists). Raises EntryError."""
     today = today or date.today()
+    with store.transaction() as cur:  # read and checked under the write lock (see save_inspection)
+        old, warnings = _check_followup(store, user, fu, today)
+        result = SaveResult(action="unchanged", warnings=warnings)
+        result.action, _ = _write_followup(
+            cur, store, user.username, fu, old, reason=reason, source="form"
+        )
+    return result
+
+
+def _check_followup(
+    store: Store, user, fu: FollowupInput, today: date
+) -> tuple[dict | None, list[Issue]]:
+    """The rules of one follow-up against the store as it is now: (stored row, warnings)."""
     old = stored_followup(store, fu.task_code, fu.entity_code)
     insp = stored_inspection(store, fu.task_code, fu.entity_code)
     if insp is None:
@@ -743,12 +768,7 @@ def save_followup(
         overrides=overrides(store),
     )  # fmt: skip
     _raise_if_errors(issues, "后续处理")
-    result = SaveResult(action="unchanged", warnings=rules.warnings(issues))
-    with store.transaction() as cur:
-        result.action, _ = _write_followup(
-            cur, store, user.username, fu, old, reason=reason, source="form"
-        )
-    return result
+    return old, rules.warnings(issues)
 
 
 def followup_input(row: dict, **changes) -> FollowupInput:
