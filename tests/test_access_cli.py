@@ -199,7 +199,7 @@ def test_export_for_all_unit_roles(cli, tmp_path, username):
     out_dir = tmp_path / f"export-{username}"
     code, out, err = cli(username, "export", out_dir)
     assert code == 0, err
-    assert len(list(out_dir.glob("*.csv"))) == 12
+    assert len(list(out_dir.glob("*.csv"))) == 17
     assert "CHK" in (out_dir / "tasks.csv").read_text(encoding="utf-8-sig")
 
 

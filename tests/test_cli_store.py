@@ -74,7 +74,7 @@ def test_demo_same_seed_same_data_and_bad_date_is_usage_error(tmp_path):
         close_store(db)
         exports.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert exports[0] == exports[1]
-    assert len(exports[0]) == 12
+    assert len(exports[0]) == 17
     with pytest.raises(SystemExit) as exc:
         main(["demo", "--db", str(tmp_path / "c.duckdb"), "--as-of", "2025-02-30"])
     assert exc.value.code == 2

@@ -28,6 +28,11 @@ FIXTURE_COUNTS = {
     "tasks": 3,
     "inspections": 3,
     "followups": 1,
+    "trainings": 2,
+    "publicity": 1,
+    "liaisons": 1,
+    "submissions": 2,
+    "supervisions": 1,
 }
 E1 = "91130129MA0A1B2C32"  # valid USCC of 甲矿业
 E2 = "91130129MA0D4E5F64"

@@ -89,14 +89,14 @@ def test_export_creates_the_directory(db, tmp_path, capsys):
     assert main(["import", str(FIXTURE), "--db", str(db)]) == 0
     out_dir = tmp_path / "x" / "y"
     assert main(["export", str(out_dir), "--db", str(db)]) == 0
-    assert len(list(out_dir.glob("*.csv"))) == 12
-    assert "已导出 12 个文件" in capsys.readouterr().out
+    assert len(list(out_dir.glob("*.csv"))) == 17
+    assert "已导出 17 个文件" in capsys.readouterr().out
 
 
 def test_templates_command(tmp_path):
     assert main(["templates", str(tmp_path / "t")]) == 0
     assert (tmp_path / "t" / "templates.xlsx").exists()
-    assert len(list((tmp_path / "t").glob("*.csv"))) == 12
+    assert len(list((tmp_path / "t").glob("*.csv"))) == 17
 
 
 def test_locked_store_exits_2_with_one_sentence(db, capsys):

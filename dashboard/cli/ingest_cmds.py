@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_option(p)
     p.set_defaults(func=cmd_mappings, access=ANY)
 
-    p = sub.add_parser("export", help="把全部 12 张表导出为 CSV（可再导入）")
+    p = sub.add_parser("export", help="把全部 17 张表（含工作台账）导出为 CSV（可再导入）")
     add_db_option(p)
     p.add_argument("directory", type=Path, help="输出文件夹（不存在时自动创建）")
     p.set_defaults(func=cmd_export, access=ALL_UNITS)

@@ -100,3 +100,8 @@ TASK_STATUSES = {
     "voided": "已作废",
 }
 REVISIT_RESULTS = ("整改到位", "未到位", "无法核实")
+# The work registers (DESIGN.md §8)
+TRAINING_KINDS = ("业务培训", "系统使用培训", "工作规范培训", "其他")
+PUBLICITY_CHANNELS = ("新闻媒体", "官方网站", "新媒体", "现场宣讲", "其他")
+# Follow-up measures that hand the case over, so they need the receiving body and the date
+TRANSFER_MEASURES = ("4", "6")

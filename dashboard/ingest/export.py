@@ -1,6 +1,6 @@
 """Export in the interchange format and the import templates (DESIGN.md §4).
 
-Export: all 12 tables, UTF-8 with BOM (so a spreadsheet shows the Chinese right), English headers,
+Export: all 17 tables (the 12 of the first round and the 5 work registers), UTF-8 with BOM (so a spreadsheet shows the Chinese right), English headers,
 lists joined with ';', dates YYYY-MM-DD, booleans true/false, rows sorted by key, values exactly as
 stored (no formula neutralisation). export → import into an empty store → export is byte-identical.
 """
@@ -107,6 +107,7 @@ def template_xlsx_bytes() -> bytes:
         S.RATIOS: "分级比例（如 A:0.01;B:0.03）",
         S.LIST: "列表（用 ; 分隔）",
         S.PERIOD: "月份 YYYY-MM",
+        S.REPORT_PERIOD: "报送期 YYYY-MM / YYYYQ1 / YYYYH1 / YYYY",
     }
     for spec in S.TABLES:
         for col in spec.columns:

@@ -11,6 +11,7 @@ Column types:
   ratios   per-grade ratios `A:0.01;B:0.03;C:0.10;D:0.30` (grades A–D and U), stored normalised
   list     codes separated by `;` or `；`, trimmed, empties dropped
   period   YYYY-MM
+  report_period  a report's period: YYYY-MM, YYYYQn, YYYYHn or YYYY (信息报送)
 
 Required columns (DESIGN.md §4): each file's code columns — its key and the codes it refers to,
 lists included — and its name column; they must be in the file. A key column with a default
@@ -32,7 +33,7 @@ from typing import Any
 
 from dashboard.domain import codes
 
-TEXT, DATE, BOOL, INT, NUMBER, RATIO, RATIOS, LIST, PERIOD = (
+TEXT, DATE, BOOL, INT, NUMBER, RATIO, RATIOS, LIST, PERIOD, REPORT_PERIOD = (
     "text",
     "date",
     "bool",
@@ -42,6 +43,7 @@ TEXT, DATE, BOOL, INT, NUMBER, RATIO, RATIOS, LIST, PERIOD = (
     "ratios",
     "list",
     "period",
+    "report_period",
 )
 
 RATIO_GRADES = ("A", "B", "C", "D", "U")
@@ -456,6 +458,11 @@ TABLES: tuple[TableSpec, ...] = (
             _c("backfilled_on", "回填日期", DATE),
             _c("revisit_on", "回访日期", DATE),
             _c("revisit_result", "回访结果", enum=codes.REVISIT_RESULTS),
+            _c("transferred_to", "移送机关"),
+            _c("transferred_on", "移送日期", DATE),
+            _c("penalty_decided_on", "处罚决定日期", DATE),
+            _c("penalty_published_on", "处罚公示日期", DATE),
+            _c("credit_recorded_on", "纳入信用记录日期", DATE),
         ),
         key=("task_code", "entity_code"),
         composite_refs=((("task_code", "entity_code"), "inspections"),),
@@ -469,6 +476,133 @@ TABLES: tuple[TableSpec, ...] = (
             "backfilled_on": "2026-07-22",
             "revisit_on": "2026-08-15",
             "revisit_result": "整改到位",
+            "transferred_to": "",
+            "transferred_on": "",
+            "penalty_decided_on": "",
+            "penalty_published_on": "",
+            "credit_recorded_on": "2026-07-25",
+        },
+    ),
+    # -- the office's work registers (DESIGN.md §8) --------------------------------------------
+    TableSpec(
+        "trainings",
+        "培训记录",
+        (
+            _c("training_code", "培训编码", required=True),
+            _c("held_on", "培训日期", DATE),
+            _c("unit_code", "组织单位", required=True, ref="units"),
+            _c(
+                "kind",
+                "培训类型",
+                enum=codes.TRAINING_KINDS,
+                default="业务培训",
+            ),
+            _c("topic", "主题", required=True),
+            _c(
+                "attendees",
+                "参训人员",
+                LIST,
+                default=(),
+                ref="inspectors",
+                required=True,
+                not_null=False,
+            ),
+            _c("hours", "学时", NUMBER, minimum=0, maximum=1000),
+            _c("note", "备注"),
+        ),
+        key=("training_code",),
+        example={
+            "training_code": "PX2026-01",
+            "held_on": "2026-03-15",
+            "unit_code": "KCK",
+            "kind": "工作规范培训",
+            "topic": "《石家庄市“双随机、一公开”监管工作规范》培训",
+            "attendees": "P001",
+            "hours": "2",
+            "note": "",
+        },
+    ),
+    TableSpec(
+        "publicity",
+        "宣传报道",
+        (
+            _c("publicity_code", "编码", required=True),
+            _c("published_on", "发布日期", DATE),
+            _c("unit_code", "单位编码", required=True, ref="units"),
+            _c("channel", "渠道", enum=codes.PUBLICITY_CHANNELS, default="官方网站"),
+            _c("title", "标题", required=True),
+            _c("url", "链接"),
+            _c("note", "备注"),
+        ),
+        key=("publicity_code",),
+        example={
+            "publicity_code": "XC2026-01",
+            "published_on": "2026-04-20",
+            "unit_code": "KCK",
+            "channel": "官方网站",
+            "title": "县自然资源和规划局开展矿山“双随机”抽查",
+            "url": "",
+            "note": "",
+        },
+    ),
+    TableSpec(
+        "liaisons",
+        "信息联络员",
+        (
+            _c("unit_code", "单位编码", required=True, ref="units"),
+            _c("name", "姓名", required=True),
+            _c("phone", "电话"),
+            _c("since", "起始日期", DATE),
+        ),
+        key=("unit_code",),
+        example={
+            "unit_code": "KCK",
+            "name": "王芳",
+            "phone": "0311-00000000",
+            "since": "2026-01-05",
+        },
+    ),
+    TableSpec(
+        "submissions",
+        "信息报送",
+        (
+            _c("unit_code", "单位编码", required=True, ref="units"),
+            _c("period", "报送期", REPORT_PERIOD, required=True),
+            _c("due_on", "截止日期", DATE),
+            _c("submitted_on", "报送日期", DATE),
+            _c("note", "备注"),
+        ),
+        key=("unit_code", "period"),
+        example={
+            "unit_code": "KCK",
+            "period": "2026-10",
+            "due_on": "2026-11-05",
+            "submitted_on": "2026-11-04",
+            "note": "",
+        },
+    ),
+    TableSpec(
+        "supervisions",
+        "专项督查",
+        (
+            _c("supervision_code", "督查编码", required=True),
+            _c("held_on", "督查日期", DATE),
+            _c("unit_code", "被督查单位", required=True, ref="units"),
+            _c("topic", "督查内容", required=True),
+            _c("finding", "发现问题"),
+            _c("rectify_due", "整改期限", DATE),
+            _c("rectified_on", "整改完成日期", DATE),
+        ),
+        key=("supervision_code",),
+        date_orders=(DateOrder("held_on", "rectify_due"), DateOrder("held_on", "rectified_on")),
+        example={
+            "supervision_code": "DC2026-01",
+            "held_on": "2026-09-10",
+            "unit_code": "KCK",
+            "topic": "结果录入及时性专项督查",
+            "finding": "3 条结果超期录入",
+            "rectify_due": "2026-10-10",
+            "rectified_on": "",
         },
     ),
 )

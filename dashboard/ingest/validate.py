@@ -38,10 +38,12 @@ ARROW_TYPES = {
     S.RATIOS: pa.string(),
     S.LIST: pa.list_(pa.string()),
     S.PERIOD: pa.string(),
+    S.REPORT_PERIOD: pa.string(),
 }
 
 _DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _PERIOD = re.compile(r"(\d{4})[-/.](\d{1,2})")
+_REPORT_PERIOD = re.compile(r"(\d{4})(?:[-/.](\d{1,2})|([QqHh])([1-4]))?")
 _INT = re.compile(r"[+-]?\d+(\.0+)?")
 INT32_MAX = 2**31 - 1  # the store's INTEGER: a larger whole number is a range error, not a crash
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell (setting import.max_cell_chars)
@@ -193,6 +195,18 @@ def parse_cell(col: S.Column, raw: Any, max_chars: int = MAX_CELL_CHARS) -> tupl
         if m and 1 <= int(m[2]) <= 12:
             return f"{int(m[1]):04d}-{int(m[2]):02d}", None
         return None, "应写成 YYYY-MM，如 2026-10"
+    if t == S.REPORT_PERIOD:
+        if isinstance(raw, date):
+            return f"{raw.year:04d}-{raw.month:02d}", None
+        m = _REPORT_PERIOD.fullmatch(text)
+        if m:
+            if m[2] is not None and 1 <= int(m[2]) <= 12:
+                return f"{m[1]}-{int(m[2]):02d}", None
+            if m[3] is not None and (m[3] in "Qq" or int(m[4]) <= 2):
+                return f"{m[1]}{m[3].upper()}{m[4]}", None
+            if m[2] is None and m[3] is None:
+                return m[1], None
+        return None, "应写成 YYYY-MM（月报）、YYYYQ1–Q4（季报）、YYYYH1/H2（半年报）或 YYYY（年报）"
     raise AssertionError(t)
 
 
@@ -246,7 +260,13 @@ def _short(raw: Any) -> str:
 # A cell taken as it is: no surrounding or odd white space, no BOM (text); an upper-case code.
 _PLAIN_TEXT = re.compile(r"[^\s\ufeff\u200b](?:[^\ufeff]*[^\s\ufeff\u200b])?", re.S)
 _PLAIN_CODE = re.compile(r"[0-9A-Z]{18}|[0-9A-Z][0-9A-Z\-]{0,16}|[0-9A-Z][0-9A-Z\-]{18,29}")
-_CACHED = (S.DATE, S.LIST, S.PERIOD, S.BOOL)  # few distinct texts, parsed once per file
+_CACHED = (
+    S.DATE,
+    S.LIST,
+    S.PERIOD,
+    S.REPORT_PERIOD,
+    S.BOOL,
+)  # few distinct texts, parsed once per file
 
 # Columns that hold an entity code: trimmed (parse_cell) and, at 18 characters, upper-cased before
 # they are matched or stored, so a lower-case copy of a USCC updates the existing entity (issue 16).

@@ -28,6 +28,12 @@ INTERCHANGE_TABLES = (
     "tasks",
     "inspections",
     "followups",
+    # the office's work registers (DESIGN.md §8)
+    "trainings",
+    "publicity",
+    "liaisons",
+    "submissions",
+    "supervisions",
 )
 
 LEDGER_TABLES = ("draws", "draw_pool", "draw_selections", "draw_confirmations")
@@ -39,6 +45,39 @@ class StoreError(Exception):
 
 class StoreLockedError(StoreError):
     pass
+
+
+class StoreWriteError(StoreError):
+    """A write the store could not make for a cause outside the data (disk full, a value too large for
+    the database, out of memory): one Chinese sentence per cause; the transaction was rolled back."""
+
+
+def write_failure(exc: BaseException) -> str | None:
+    """The one-sentence cause of a failed write, or None when the error is about the data itself
+    (a constraint, a trigger, a type) and its own message says more."""
+    text = str(exc)
+    low = text.lower()
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    if any(
+        k in low for k in ("no space left", "disk full", "disk quota", "file too large", "enospc")
+    ):
+        return "磁盘空间不足，未写入任何数据：请清理数据库所在磁盘（或换到空间更大的磁盘）后重试。"
+    if isinstance(exc, duckdb.OutOfMemoryException) or any(
+        k in low for k in ("out of memory", "failed to allocate", "could not allocate")
+    ):
+        return (
+            "要写入的数据过大，服务器内存不足，未写入任何数据：请检查是否有内容过长的单元格，"
+            "或把文件分成几批导入。"
+        )
+    if ("string" in low or "value" in low or "blob" in low) and any(
+        k in low for k in ("too large", "too long", "exceeds", "maximum length", "out of range for")
+    ):
+        return "有一个单元格的内容超过数据库允许的长度，未写入任何数据：请缩短该单元格后重试。"
+    if isinstance(exc, duckdb.IOException) or "could not write" in low or "could not read" in low:
+        return f"数据库文件读写失败，未写入任何数据：{first}"
+    if isinstance(exc, duckdb.TransactionException) and "failed to commit" in low:
+        return f"数据库未能保存本次修改，未写入任何数据：{first}"
+    return None
 
 
 def _migrations() -> list[tuple[int, str, str]]:
@@ -104,6 +143,27 @@ def _apply_migrations(con: duckdb.DuckDBPyConnection) -> int:
     return current
 
 
+def _pending_upgrade(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when an existing store (one with migrations applied) lacks some of this release's."""
+    has_table = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchall()[0][0]
+    if not has_table:
+        return False
+    applied = {v for (v,) in con.execute("SELECT version FROM schema_version").fetchall()}
+    return bool(applied) and bool({v for v, _, _ in _migrations()} - applied)
+
+
+def _backup_before_migrate(path: Path) -> None:
+    """A backup of the store file before its schema is upgraded (issue 15): refuse to migrate without one."""
+    from dashboard.store.backup import make_backup
+
+    try:
+        make_backup(path, "before-migrate")
+    except StoreError as exc:
+        raise StoreError(f"升级表结构前未能备份数据库，未做升级：{exc}") from exc
+
+
 class Store:
     """A process-wide handle: read with `query`/`df`, write inside `transaction()`."""
 
@@ -112,6 +172,10 @@ class Store:
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._con = _connect(path, max_execution_ms)
+        if str(path) != ":memory:" and _pending_upgrade(self._con):
+            self._con.close()  # the backup opens, checkpoints and copies the file itself
+            _backup_before_migrate(self.path)
+            self._con = _connect(path, max_execution_ms)
         self.schema_version = _apply_migrations(self._con)
         if lock_down:
             _lock_down(self._con, max_execution_ms)
@@ -144,17 +208,28 @@ class Store:
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write = one transaction under the process-wide write lock; rolled back on error."""
+        """One write = one transaction under the process-wide write lock; rolled back on error.
+
+        A failure whose cause is outside the data (disk full, a value too large, out of memory) is
+        raised as StoreWriteError with one Chinese sentence (`write_failure`)."""
         with self._write_lock:
             cur = self.cursor()
             cur.execute("BEGIN TRANSACTION")
             try:
                 yield cur
-            except BaseException:
-                cur.execute("ROLLBACK")
+                cur.execute("COMMIT")
+            except BaseException as exc:
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass  # a failed COMMIT has already ended the transaction
                 cur.close()
+                sentence = write_failure(exc) if isinstance(exc, duckdb.Error) else None
+                if (
+                    sentence is not None
+                ):  # disk full, oversized value: say so, not TransactionContext
+                    raise StoreWriteError(sentence) from exc
                 raise
-            cur.execute("COMMIT")
             cur.close()
 
     def audit(
