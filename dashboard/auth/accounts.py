@@ -158,7 +158,7 @@ def _setting_int(store: Store, key: str) -> int:
 
 
 def _audit(store: Store, actor: str, action: str, record_key: str | None, detail: str) -> None:
-    with store.transaction() as cur:
+    with store.transaction(raise_as=AuthError) as cur:
         store.audit(cur, actor, action, table_name="users", record_key=record_key, detail=detail)
 
 
@@ -185,7 +185,7 @@ def _check_password(store: Store, username: str, password: str, now: datetime) -
             raise AuthError(WRONG_CREDENTIALS)
         attempts = _setting_int(store, "lockout_attempts")
         minutes = _setting_int(store, "lockout_minutes")
-        with store.transaction() as cur:
+        with store.transaction(raise_as=AuthError) as cur:
             failed = cur.execute(
                 "UPDATE users SET failed_attempts = failed_attempts + 1 WHERE username = ?"
                 " RETURNING failed_attempts",
@@ -230,7 +230,7 @@ def authenticate(
     user = _check_password(store, username, password, now)
     name = user.username
     row = _row(store, name)
-    with store.transaction() as cur:
+    with store.transaction(raise_as=AuthError) as cur:
         cur.execute(
             "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ?", [name]
         )

@@ -669,7 +669,7 @@ def write_record(
         raise DrawError("请填写抽取操作人。")
     _require_reason(reason, supersedes)
     kind = prev.kind
-    with store.transaction() as cur:
+    with store.transaction(raise_as=DrawError) as cur:
         current = _current_draw(cur, prev.task_code, kind)
         if kind == TASK_KIND:
             status = cur.execute(
@@ -916,7 +916,7 @@ def confirm_draw(store: Store, draw_id: str, user: Any, *, now: datetime | None 
     if not username:
         raise DrawError("请填写确认人。")
     draw_id = str(draw_id).strip()
-    with store.transaction() as cur:
+    with store.transaction(raise_as=DrawError) as cur:
         row = cur.execute(
             "SELECT task_code, kind FROM draws WHERE draw_id = ?", [draw_id]
         ).fetchone()

@@ -343,7 +343,7 @@ def commit(store: Store, user, prev: BulkPreview, *, now: datetime | None = None
     now = now or datetime.now()
     actor = user.username
     written = {"inspections": 0, "followups": 0, "entity_status": 0}
-    with store.transaction() as cur:
+    with store.transaction(raise_as=service.EntryError) as cur:
         _refuse_if_stale(
             store, prev
         )  # under the write lock: the rows checked are the rows replaced

@@ -614,7 +614,7 @@ def save_inspection(
     # writes: a publication (or an import) committed since the form was filled in is seen here, so
     # "editing a published record needs a reason" cannot be dodged by a race, and the history and
     # audit record the values really replaced.
-    with store.transaction() as cur:
+    with store.transaction(raise_as=EntryError) as cur:
         _require_task(store, user, inp.task_code)
         result, old, open_fu = _check_inspection(store, user, inp, followup, reason, today, now)
         result.action, _ = _write_inspection(
@@ -735,7 +735,8 @@ def save_followup(
     """Validate and write one follow-up (后续处理 form, 回访 outcome). Backfill after the limit is saved
     with a warning (flagged late by the timeliness lists). Raises EntryError."""
     today = today or date.today()
-    with store.transaction() as cur:  # read and checked under the write lock (see save_inspection)
+    # read and checked under the write lock (see save_inspection)
+    with store.transaction(raise_as=EntryError) as cur:
         old, warnings = _check_followup(store, user, fu, today)
         result = SaveResult(action="unchanged", warnings=warnings)
         result.action, _ = _write_followup(

@@ -207,11 +207,14 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(
+        self, *, raise_as: type[Exception] | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
         """One write = one transaction under the process-wide write lock; rolled back on error.
 
         A failure whose cause is outside the data (disk full, a value too large, out of memory) is
-        raised as StoreWriteError with one Chinese sentence (`write_failure`)."""
+        raised as StoreWriteError with one Chinese sentence (`write_failure`), or as `raise_as(sentence)`
+        (a service's own error, e.g. DrawError, that its pages already show)."""
         with self._write_lock:
             cur = self.cursor()
             cur.execute("BEGIN TRANSACTION")
@@ -224,11 +227,10 @@ class Store:
                 except duckdb.Error:
                     pass  # a failed COMMIT has already ended the transaction
                 cur.close()
+                # disk full, an oversized value: say so, not "TransactionContext Error"
                 sentence = write_failure(exc) if isinstance(exc, duckdb.Error) else None
-                if (
-                    sentence is not None
-                ):  # disk full, oversized value: say so, not TransactionContext
-                    raise StoreWriteError(sentence) from exc
+                if sentence is not None:
+                    raise (raise_as or StoreWriteError)(sentence) from exc
                 raise
             cur.close()
 
