@@ -315,6 +315,13 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
     ),
     _count(
+        "session_token_hours",
+        12,
+        "登录保持时长（小时）",
+        "登录后，刷新页面或在同一浏览器打开新标签页时无须重新登录，最长保持这么多小时（其间无操作超过“登录超时”仍会退出）。",
+        minimum=1,
+    ),
+    _count(
         "lockout_attempts",
         5,
         "密码错误锁定次数",
@@ -359,6 +366,13 @@ SETTINGS: tuple[Setting, ...] = (
         "自助查询时限（毫秒）",
         "自助查询超过该毫秒数即中止。",
         minimum=1,
+    ),
+    # the work registers (DESIGN.md §8)
+    _workdays(
+        "register.penalty_publish_workdays",
+        7,
+        "处罚决定公示时限（工作日）",
+        "行政处罚决定作出后须在多少个工作日内公示（“双公示”），决定当日不计，按官方工作日日历计算。",
     ),
     # imports: limits that keep a hostile or huge file from taking the server down (issue 16)
     _count(

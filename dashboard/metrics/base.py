@@ -59,6 +59,7 @@ from dashboard.scope import Scope
 
 SQL_DIR = Path(__file__).parent / "sql"
 BASE_TOKEN = "{{base}}"
+REGISTERS_TOKEN = "{{registers}}"
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -78,6 +79,9 @@ def load_sql(name: str) -> str:
     if BASE_TOKEN in text:
         base = (SQL_DIR / "base_scope.sql").read_text(encoding="utf-8")
         text = text.replace(BASE_TOKEN, _strip_comments(base))
+    if REGISTERS_TOKEN in text:  # the work registers' CTEs (after {{base}}), sql/registers_scope.sql
+        registers = (SQL_DIR / "registers_scope.sql").read_text(encoding="utf-8")
+        text = text.replace(REGISTERS_TOKEN, _strip_comments(registers))
     return text
 
 
