@@ -187,8 +187,17 @@ def test_lists(county):
     assert R.trainings(cur, S)["培训编码"].tolist() == ["PX2", "PX1"]
 
 
-def test_cli_prints_the_figures_as_json(county, tmp_path, capsys, monkeypatch):
-    report = R.report(county.cursor(), S)
+def test_cli_prints_the_figures_as_json(tmp_path, capsys):
+    from dashboard.cli import main
+    from dashboard.store import close_store, open_store
+
+    path = tmp_path / "registers.duckdb"
+    store = open_store(path)
+    with store.transaction() as cur:
+        cur.execute(FIXTURE)
+    args = ["registers", "--year", "2026", "--as-of", "2026-11-27", "--db", str(path)]
+    assert main([*args, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
     assert report["figures"]["reports_on_time"] == {
         "label": "信息按时报送率",
         "value": 0.25,
@@ -201,4 +210,9 @@ def test_cli_prints_the_figures_as_json(county, tmp_path, capsys, monkeypatch):
         "工作规范培训": 0,
         "其他": 0,
     }
-    json.dumps(report, default=str)
+    assert [u["unit_code"] for u in report["by_unit"]] == ["CHK", "KCK"]
+    assert main([*args, "--unit", "CHK"]) == 0
+    out = capsys.readouterr().out
+    assert "信息按时报送率\t0.0%（0 / 1）" in out and "培训场次\t1" in out
+    assert main([*args, "--unit", "NOPE"]) == 2
+    close_store(path)

@@ -1,4 +1,5 @@
-"""`dashboard kpi`: the §5 KPIs for a year, as JSON (`--json`) or a readable Chinese table.
+"""`dashboard kpi`: the §5 KPIs for a year, as JSON (`--json`) or a readable Chinese table; and
+`dashboard registers`: the figures of the office's work registers (DESIGN.md §8), the same way.
 
 With `--as` the KPIs are computed with the account's Scope (dashboard.auth.scope_for), so a unit user's
 figures cover only its own units; `--unit` must then be one of them.
@@ -34,24 +35,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     p.set_defaults(func=cmd_kpi, access=SCOPED)
 
+    p = sub.add_parser(
+        "registers", help="工作台账的各项数字：培训、宣传、报送、移送、处罚公示、督查、回访"
+    )
+    add_db_option(p)
+    p.add_argument("--year", type=int, required=True, help="统计年度，如 2026")
+    p.add_argument("--as-of", type=_as_of, default=None, help="统计截止日 YYYY-MM-DD（默认今天）")
+    p.add_argument("--unit", default=None, help="只统计某单位（单位编码，如 KCK）")
+    p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（含各单位的分子分母）")
+    p.set_defaults(func=cmd_registers, access=SCOPED)
 
-def cmd_kpi(args: argparse.Namespace) -> int:
+
+def _scope(args: argparse.Namespace):
+    """(store, scope) for --year/--as-of/--unit and --as, or an exit code after one sentence."""
     if not 2000 <= args.year <= 2100:
         print(f"参数错误：年度 {args.year} 不在 2000–2100 之间。", file=sys.stderr)
-        return 2
+        return None, 2
     path = args.db or config.db_path()
     if str(path) != ":memory:" and not Path(path).exists():
         print(
             f"数据库 {path} 不存在：请用 --db 指定数据库文件，或先运行 dashboard demo / dashboard init。",
             file=sys.stderr,
         )
-        return 2
+        return None, 2
     store = store_from_args(args)
     if args.unit is not None:
         known = store.scalar("SELECT count(*) FROM units WHERE unit_code = ?", [args.unit])
         if not known:
             print(f"参数错误：单位编码“{args.unit}”不存在，请用单位表中的编码。", file=sys.stderr)
-            return 2
+            return None, 2
     as_of = args.as_of or date.today()
     user = cli_user(args)
     if user is None:
@@ -66,6 +78,14 @@ def cmd_kpi(args: argparse.Namespace) -> int:
                 f"不能查看单位“{args.unit}”。"
             )
         scope = scope_for(user, args.year, as_of, unit=args.unit)
+    return (store, scope), 0
+
+
+def cmd_kpi(args: argparse.Namespace) -> int:
+    found, code = _scope(args)
+    if found is None:
+        return code
+    store, scope = found
     cur = store.cursor()
     try:
         kpis = compute_kpis(cur, scope)
@@ -104,4 +124,32 @@ def cmd_kpi(args: argparse.Namespace) -> int:
         print(
             "  ".join(cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(r)).rstrip()
         )
+    return 0
+
+
+def cmd_registers(args: argparse.Namespace) -> int:
+    from dashboard.metrics import registers
+
+    found, code = _scope(args)
+    if found is None:
+        return code
+    store, scope = found
+    cur = store.cursor()
+    try:
+        report = registers.report(cur, scope)
+    finally:
+        cur.close()
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, default=str))
+        return 0
+    print(f"{scope.year} 年度工作台账（截至 {scope.as_of.isoformat()}）")
+    for f in report["figures"].values():
+        value = f["value"]
+        shown = (
+            "—" if value is None else (f"{value:.1%}" if isinstance(value, float) else str(value))
+        )
+        den = "" if f["denominator"] is None else f"（{f['numerator']} / {f['denominator']}）"
+        print(f"{f['label']}\t{shown}{den}")
+    kinds = "、".join(f"{k} {n}" for k, n in report["trainings_by_kind"].items())
+    print(f"培训场次按类型\t{kinds}")
     return 0
