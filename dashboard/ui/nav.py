@@ -65,6 +65,7 @@ PAGES: tuple[PageSpec, ...] = (
     _p("entry", "entry", "edit_note", S_DRAW),
     _p("followup", "followup", "assignment_turned_in", S_DRAW),
     _p("revisit", "revisit", "replay", S_DRAW),
+    _p("registers", "registers", "inventory_2", S_DRAW),
     _p("analysis", "analysis", "query_stats", S_ANALYSIS),
     _p("data_management", "data_management", "database", S_ADMIN),
     _p("users", "users", "manage_accounts", S_ADMIN, {"admin"}),
