@@ -154,12 +154,17 @@ def _pending_upgrade(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(applied) and bool({v for v, _, _ in _migrations()} - applied)
 
 
-def _backup_before_migrate(path: Path) -> None:
-    """A backup of the store file before its schema is upgraded (issue 15): refuse to migrate without one."""
-    from dashboard.store.backup import make_backup
+def _backup_before_migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Back the store file up before its schema is upgraded (issue 15); no backup, no migration.
+
+    Through the connection being opened (checkpoint, then copy): make_backup(path) would take
+    _stores_lock, which open_store holds while it builds this Store."""
+    from datetime import datetime
+
+    from dashboard.store.backup import _write_backup
 
     try:
-        make_backup(path, "before-migrate")
+        _write_backup(con, path.resolve(), "before-migrate", None, datetime.now())
     except StoreError as exc:
         raise StoreError(f"升级表结构前未能备份数据库，未做升级：{exc}") from exc
 
@@ -173,9 +178,11 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._con = _connect(path, max_execution_ms)
         if str(path) != ":memory:" and _pending_upgrade(self._con):
-            self._con.close()  # the backup opens, checkpoints and copies the file itself
-            _backup_before_migrate(self.path)
-            self._con = _connect(path, max_execution_ms)
+            try:
+                _backup_before_migrate(self._con, self.path)
+            except BaseException:
+                self._con.close()
+                raise
         self.schema_version = _apply_migrations(self._con)
         if lock_down:
             _lock_down(self._con, max_execution_ms)
