@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard.draw import protocol
+from dashboard.draw.numba_guard import hide_stray_coverage
 
 # Below these sizes the pure-Python protocol functions are used (tests lower them to reach bulk_sha).
 FAST_POOL_MIN = 20_000
@@ -79,6 +80,7 @@ def pool_with_grades(
     members, graded, grades = (_one_chunk(a, pa.string()) for a in (members, graded, grades))
     if len(graded) > 1 and not _ascending(graded, strict=False):
         return None
+    hide_stray_coverage()  # numba must not import pages/coverage.py
     from dashboard.draw import bulk_join
 
     encoded = grades.dictionary_encode()
@@ -119,6 +121,7 @@ def pool_hash(pool: pa.Table) -> str:
     """protocol.pool_hash over an Arrow pool without a Python loop per member."""
     if pool.num_rows < FAST_POOL_MIN:
         return protocol.pool_hash(pool_pairs(pool))
+    hide_stray_coverage()  # numba must not import pages/coverage.py
     from dashboard.draw import bulk_sha
 
     strata = strata_array(pool)
@@ -152,6 +155,7 @@ def select_targets(pool: pa.Table, seed: str, sizes: dict[str, int]) -> list[dic
     surely holds the n_s smallest keys; full hex keys then order the candidates exactly."""
     if pool.num_rows < FAST_POOL_MIN:
         return protocol.select_targets(pool_pairs(pool), seed, sizes)
+    hide_stray_coverage()  # numba must not import pages/coverage.py
     from dashboard.draw import bulk_sha
 
     codes = _combined(pool["entity_code"])
@@ -214,6 +218,7 @@ def compute_assignments(
         return protocol.compute_assignments(
             seed, selections, units, inspector_pool, recused, min_inspectors
         )
+    hide_stray_coverage()  # numba must not import pages/coverage.py
     from dashboard.draw import bulk_sha
 
     k = protocol.team_size(min_inspectors)
