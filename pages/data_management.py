@@ -16,7 +16,8 @@ import streamlit as st  # noqa: E402
 from dashboard import ingest  # noqa: E402
 from dashboard.config import PROJECT_ROOT  # noqa: E402
 from dashboard.ingest.spec import SPECS  # noqa: E402
-from dashboard.store import INTERCHANGE_TABLES  # noqa: E402
+from dashboard.ops import program_version  # noqa: E402
+from dashboard.store import INTERCHANGE_TABLES, LATEST_SCHEMA_VERSION  # noqa: E402
 from dashboard.ui import (  # noqa: E402
     XLSX_MIME,
     current_user,
@@ -38,6 +39,14 @@ store = get_store()
 user = current_user()
 
 st.title(t("common.page.data_management"))
+st.caption(
+    t(
+        "data.version_line",
+        program=program_version(),
+        schema=store.schema_version,
+        latest=LATEST_SCHEMA_VERSION,
+    )
+)
 if store.is_demo:
     st.info(t("data.demo_note"), icon=":material/science:")
 

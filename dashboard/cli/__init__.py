@@ -18,7 +18,7 @@ from dashboard.cli.common import PASSWORD_ENV, CliRefused, CliSession
 from dashboard.store import StoreError
 
 # Submodules of dashboard.cli, each with `register(subparsers)`.
-COMMAND_MODULES = ("store_cmds", "ingest_cmds", "kpi_cmds", "draw_cmds", "user_cmds")
+COMMAND_MODULES = ("store_cmds", "ingest_cmds", "kpi_cmds", "draw_cmds", "user_cmds", "ops_cmds")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"以该账号的权限和审计名称运行命令（放在命令之前；密码取自环境变量 {PASSWORD_ENV}，"
         "否则提示输入）。不加 --as 时命令行直接读数据库文件，具有管理员权限",
     )
+    parser.add_argument(
+        "--version",
+        action="store_true",
+        help="显示程序版本和数据库的表结构版本（默认位置或环境变量 DASHBOARD_DB 指定的数据库）",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         try:
@@ -53,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.version:
+        from dashboard.cli.ops_cmds import version_text
+
+        print(version_text())
+        return 0
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
