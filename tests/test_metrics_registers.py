@@ -216,3 +216,32 @@ def test_cli_prints_the_figures_as_json(tmp_path, capsys):
     assert "信息按时报送率\t0.0%（0 / 1）" in out and "培训场次\t1" in out
     assert main([*args, "--unit", "NOPE"]) == 2
     close_store(path)
+
+
+def test_the_demo_county_shows_exactly_its_planted_register_problems(demo_store):
+    from dashboard.demo.planted import load_planted
+
+    planted = load_planted(demo_store)["registers"]
+    scope = Scope(2026, date(2026, 11, 27))
+    cur = demo_store.cursor()
+    raw = R.by_unit_raw(cur, scope).set_index("unit_code")
+    # the unit that trained nobody: no session organised, none of its inspectors trained
+    zbks = raw.loc[planted["untrained_unit"]]
+    assert (zbks["trainings"], zbks["inspectors_trained"]) == (0, 0) and zbks[
+        "inspectors_active"
+    ] > 0
+    subs = R.submissions(cur, scope)
+    late = sorted(subs[subs["状态"] == "逾期报送"][["单位编码", "报送期"]].values.tolist())
+    assert late == planted["late_reports"] and len(late) == 2
+    never = subs[subs["状态"] == "逾期未报送"][["单位编码", "报送期"]].values.tolist()
+    assert never == planted["missing_reports"] and len(never) == 1
+
+    def pairs(problem):
+        return R.followup_problems(cur, scope, problem)[["任务编码", "主体编码"]].values.tolist()
+
+    assert pairs("penalty") == [planted["late_penalty"]]
+    assert pairs("transfer") == [planted["transfer_without_date"]]
+    assert pairs("revisit") == [planted["revisit_contradiction"]]
+    assert pairs("credit") == []
+    sv = R.supervisions(cur, scope)
+    assert sv[sv["状态"] == "整改逾期"]["督查编码"].tolist() == planted["supervision_overdue"]

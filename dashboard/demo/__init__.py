@@ -62,7 +62,16 @@ _TYPES: dict[str, dict[str, pa.DataType]] = {
         "closed_on": _DATE,
         "backfilled_on": _DATE,
         "revisit_on": _DATE,
+        "transferred_on": _DATE,
+        "penalty_decided_on": _DATE,
+        "penalty_published_on": _DATE,
+        "credit_recorded_on": _DATE,
     },
+    "trainings": {"held_on": _DATE, "attendees": _LIST, "hours": pa.float64()},
+    "publicity": {"published_on": _DATE},
+    "liaisons": {"since": _DATE},
+    "submissions": {"due_on": _DATE, "submitted_on": _DATE},
+    "supervisions": {"held_on": _DATE, "rectify_due": _DATE, "rectified_on": _DATE},
 }
 
 
@@ -123,6 +132,11 @@ def populate_demo(
         "tasks",
         "inspections",
         "followups",
+        "trainings",
+        "publicity",
+        "liaisons",
+        "submissions",
+        "supervisions",
     )
     report(0.65, "写入数据库")
     with store.transaction() as cur:

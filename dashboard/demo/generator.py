@@ -1624,5 +1624,9 @@ def generate(
     as_of: date | None = None,
     progress: Progress | None = None,
 ) -> tuple[Generator, DemoData]:
+    from dashboard.demo.registers import add_registers
+
     gen = Generator(seed, scale, as_of or date.today(), progress)
-    return gen, gen.run()
+    data = gen.run()
+    add_registers(gen, data)  # the work registers (DESIGN.md §8) read what the run generated
+    return gen, data

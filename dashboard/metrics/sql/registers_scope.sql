@@ -15,7 +15,7 @@ r_trainings AS (
     WHERE year(tr.held_on) = p.y AND tr.held_on <= p.t
         AND (p.units IS NULL OR list_contains(p.units, tr.unit_code))
 ),
--- Active inspectors of the units in scope, and whether they attended any training of Y by T (whoever
+-- Active inspectors of the internal units in scope (an external department trains its own), and whether they attended any training of Y by T (whoever
 -- organised it).
 r_inspectors AS (
     SELECT ins.unit_code, ins.inspector_code, ins.name,
@@ -25,7 +25,7 @@ r_inspectors AS (
                 AND list_contains(tr.attendees, ins.inspector_code)
         ) AS trained
     FROM inspectors AS ins, b_params AS p
-    WHERE ins.active AND (p.units IS NULL OR list_contains(p.units, ins.unit_code))
+    WHERE ins.active AND ins.unit_code IN (SELECT unit_code FROM r_units)
 ),
 r_publicity AS (
     SELECT pb.*
