@@ -193,7 +193,7 @@ def run_checks(
                 [
                     "若驾驶舱在别的端口或网址前缀下运行，请用 --url 指定它的健康检查地址再查。",
                     "否则该进程可能卡住了：Linux 运行 sudo systemctl restart dashboard；Windows 在“任务计划程序”"
-                    "中结束并重新运行任务“双随机监管驾驶舱”。",
+                    "中结束并重新运行任务“SupervisionDashboard”。",
                 ],
             )
         )
@@ -205,7 +205,7 @@ def run_checks(
                 NOTE,
                 [
                     "启动：Linux 运行 sudo systemctl start dashboard（日志：journalctl -u dashboard）；Windows 在"
-                    "“任务计划程序”中运行任务“双随机监管驾驶舱”（日志在安装目录的 logs 文件夹）。",
+                    "“任务计划程序”中运行任务“SupervisionDashboard”（日志在安装目录的 logs 文件夹）。",
                 ],
             )
         )
