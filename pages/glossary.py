@@ -8,6 +8,8 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from dashboard.metrics.kpi import KINDS, KPI_KEYS, format_target, kpi_targets, limits  # noqa: E402
+from dashboard.metrics.registers import LABELS_ZH as REGISTER_FIGURES  # noqa: E402
+from dashboard.metrics.registers import penalty_limit as register_penalty_limit  # noqa: E402
 from dashboard.ui import download_buttons, get_store, t  # noqa: E402
 
 store = get_store()
@@ -51,3 +53,11 @@ for rule in (
     "due_soon",
 ):
     st.markdown("- " + t(f"metrics.glossary.rule_{rule}", **numbers))
+
+# the work registers' figures (DESIGN.md §8, dashboard.metrics.registers)
+st.subheader(t("registers.glossary.title"))
+st.write(t("registers.glossary.intro"))
+penalty = register_penalty_limit(store)
+for key in REGISTER_FIGURES:
+    st.markdown(f"**{t(f'registers.figure.{key}')}**（`{key}`）")
+    st.write(t(f"registers.glossary.{key}", penalty=penalty))

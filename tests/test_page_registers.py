@@ -54,3 +54,16 @@ def test_a_unit_user_adds_a_training_and_sees_it_counted(app_store):
         )
         >= 1
     )
+
+
+def test_the_glossary_defines_every_register_figure(app_store):
+    from dashboard.metrics.registers import LABELS_ZH
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "glossary.py"), default_timeout=60)
+    login_as(at, "viewer", app_store)
+    at.run()
+    assert not at.exception, at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    for key in LABELS_ZH:
+        assert f"（`{key}`）" in text
+    assert "决定日期后第 7 个工作日" in text

@@ -154,6 +154,11 @@ class Figure:
         }
 
 
+def penalty_limit(con: Any) -> int:
+    """The working days a penalty decision has to be published in (setting, default 7)."""
+    return int(setting(cursor_of(con), "register.penalty_publish_workdays"))
+
+
 def _params(con: Any) -> dict[str, Any]:
     return {
         "penalty_limit": int(setting(con, "register.penalty_publish_workdays")),
