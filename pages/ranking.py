@@ -18,13 +18,15 @@ st.caption(t("supervision.common.scope_caption", year=scope.year, as_of=scope.as
 weights: dict[str, float] = {}
 with st.expander(t("supervision.ranking.weights"), expanded=False):
     st.caption(t("supervision.ranking.weights_help"))
+    st.caption(t("supervision.ranking.formula"))
+    configured = scorecard.configured_weights(store)  # the settings weight.* (系统设置)
     cols = st.columns(4)
-    for i, (key, (label, default)) in enumerate(scorecard.INDICATORS.items()):
+    for i, (key, (label, _default)) in enumerate(scorecard.INDICATORS.items()):
         weights[key] = cols[i % 4].number_input(
             label,
             min_value=0.0,
             max_value=100.0,
-            value=float(default),
+            value=float(configured[key]),
             step=5.0,
             key=f"rank_w_{key}",
         )

@@ -47,6 +47,9 @@ def county(store):
     return store
 
 
+REGISTERS_NONE = dict.fromkeys(sc.REGISTER_INDICATORS)
+
+
 def plain(row) -> dict:
     return {k: (None if pd.isna(v) else v) for k, v in row.drop("单位名称").items()}
 
@@ -62,6 +65,7 @@ def test_indicators(county):
         "joint_share": 0.0,
         "risk_graded_share": 1.0,
         "data_quality": 1.0,
+        **REGISTERS_NONE,
         "followup_missing": 0,  # not scored; no A-family result
     }
     assert plain(ind.loc["CHK"]) == {
@@ -72,6 +76,7 @@ def test_indicators(county):
         "joint_share": 1.0,
         "risk_graded_share": 0.0,
         "data_quality": 1.0,
+        **REGISTERS_NONE,
         "followup_missing": 0,  # TC/E3 and TC/E4 [A] both have a follow-up record
     }
 
@@ -84,10 +89,13 @@ def test_default_scorecard(county):
     assert kck["总分"] == pytest.approx(round(100 * 75 / 85, 2))
     assert kck["联合抽查占比扣分"] == pytest.approx(100 * 10 / 85)
     assert pd.isna(kck["后续处理完结率扣分"])
-    assert kck["不适用指标"] == "后续处理完结率"
+    # the register indicators have no data in this county (no inspectors, reports, penalties …)
+    assert kck["不适用指标"] == "、".join(
+        ["后续处理完结率", *(sc.LABELS[k] for k in sc.REGISTER_INDICATORS)]
+    )
     # CHK: 12.5 + 7.5 + 7.5 + 7.5 + 10 + 0 + 10 = 55.
     assert chk["总分"] == pytest.approx(55.0)
-    lost = [chk[f"{label}扣分"] for label in sc.LABELS.values()]
+    lost = [chk[f"{sc.LABELS[k]}扣分"] for k in list(sc.INDICATORS)[:7]]
     assert lost == pytest.approx([12.5, 7.5, 7.5, 7.5, 0.0, 10.0, 0.0])
     assert sum(lost) == pytest.approx(100 - chk["总分"])
     assert list(board["排名"]) == [1, 2]
@@ -103,7 +111,8 @@ def test_custom_weights_and_ties(county):
     assert list(board["总分"]) == [50.0, 50.0]
     assert list(board["排名"]) == [1, 1]
     assert list(board["单位编码"]) == ["CHK", "KCK"]
-    assert sc.normalise_weights({"joint_share": 30})["joint_share"] == pytest.approx(30 * 100 / 120)
+    # the default weights add up to 130 (100 for the seven KPI indicators, 6 × 5 for the registers)
+    assert sc.normalise_weights({"joint_share": 30})["joint_share"] == pytest.approx(30 * 100 / 150)
     with pytest.raises(sc.WeightError, match="负数"):
         sc.normalise_weights({"joint_share": -1})
     with pytest.raises(sc.WeightError, match="大于0"):
@@ -114,3 +123,36 @@ def test_unit_scope(county):
     board = sc.scorecard(county, S.with_(allowed_units=frozenset({"CHK"})))
     assert list(board["单位编码"]) == ["CHK"]
     assert board["总分"][0] == pytest.approx(55.0)
+
+
+def test_register_indicators_and_weights_from_the_settings(store):
+    """The work registers' fixture (tests/test_metrics_registers.py): KCK trained 1 of 2, reports on
+    time 1 of 3, penalties late 1 of 3, transfers incomplete 1 of 2, credit missing 2 of 3,
+    supervision overdue 1 of 2; CHK trained 1 of 2, reports 0 of 1, transfers 1 of 1 incomplete,
+    no penalty, supervision 0 of 1 overdue."""
+    from dashboard.config import set_setting
+    from tests.test_metrics_registers import FIXTURE as REGISTERS
+
+    with store.transaction() as cur:
+        cur.execute(REGISTERS)
+    ind = sc.unit_indicators(store.cursor(), S).set_index("单位编码")
+    got = {u: {k: ind.loc[u, k] for k in sc.REGISTER_INDICATORS} for u in ("KCK", "CHK")}
+    assert got["KCK"] == pytest.approx(
+        {
+            "trained_share": 0.5,
+            "reports_on_time": 1 / 3,
+            "penalties_on_time": 2 / 3,
+            "transfers_complete": 0.5,
+            "credit_recorded": 1 / 3,
+            "supervision_on_time": 0.5,
+        }
+    )
+    assert got["CHK"]["reports_on_time"] == 0.0 and got["CHK"]["transfers_complete"] == 0.0
+    assert pd.isna(got["CHK"]["penalties_on_time"]) and got["CHK"]["supervision_on_time"] == 1.0
+    # only the trained share counts: weights from the settings, the rest set to 0
+    for key in sc.INDICATORS:
+        set_setting(store, f"weight.{key}", 0.0, "测试")
+    set_setting(store, "weight.trained_share", 10.0, "测试")
+    board = sc.scorecard(store, S).set_index("单位编码")
+    assert board.loc["KCK", "总分"] == pytest.approx(50.0)
+    assert board.loc["CHK", "总分"] == pytest.approx(50.0)

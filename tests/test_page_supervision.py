@@ -91,15 +91,11 @@ def test_ranking_page_recomputes_with_weights(demo_env):
     at = run_page("ranking")
     board = next(df for df in frames(at) if "总分" in df.columns)
     assert board["排名"].iloc[0] == 1
-    for key in (
-        "plan_completion",
-        "entry_on_time",
-        "publish_on_time",
-        "followup_closed",
-        "joint_share",
-    ):
-        at.number_input(key=f"rank_w_{key}").set_value(0.0)
-    at.number_input(key="rank_w_data_quality").set_value(0.0)
+    from dashboard.metrics.scorecard import INDICATORS
+
+    for key in INDICATORS:  # every weight but the risk-graded share's, the registers' too
+        if key != "risk_graded_share":
+            at.number_input(key=f"rank_w_{key}").set_value(0.0)
     at.run()
     assert not at.exception
     board = next(df for df in frames(at) if "总分" in df.columns)

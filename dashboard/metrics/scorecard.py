@@ -15,7 +15,16 @@ indicator          definition                                                   
 信用分类运用占比   KPI risk_graded_share for the unit                                               10
 数据质量           1 − (inspections published before entry + inspections in bulk identical-note     10
                    groups) ÷ inspections of Y of the unit (quality.py)
+执法人员参训率     active inspectors of the unit trained in Y ÷ its active inspectors (registers.py)      5
+信息按时报送率     reports handed in on time ÷ reports due (registers.py)                                 5
+处罚按时公示率     1 − penalties published late or overdue ÷ penalties decided (registers.py)             5
+移送信息完整率     1 − transfers missing the body or date ÷ transfers (measures 4 and 6)                  5
+信用记录纳入率     1 − penalties not in the credit record ÷ penalties decided                             5
+督查整改按期率     1 − special-inspection findings overdue ÷ findings                                     5
 =================  ==========================================================================  =======
+
+The default weights are settings (``weight.<indicator>``, 系统设置), so the office fixes the published
+formula once; the 单位排名 page may try other weights on screen.
 
 Weights are relative (they are normalised to a total of 100). An indicator with no value for a unit (zero
 denominator, e.g. no follow-ups) is 不适用: it is left out and the unit's other weights are scaled up, so
@@ -45,7 +54,22 @@ INDICATORS: dict[str, tuple[str, float]] = {
     "joint_share": ("联合抽查占比", 10.0),
     "risk_graded_share": ("信用分类运用占比", 10.0),
     "data_quality": ("数据质量", 10.0),
+    # the work registers (DESIGN.md §8): a unit that trains nobody or reports late shows it here
+    "trained_share": ("执法人员参训率", 5.0),
+    "reports_on_time": ("信息按时报送率", 5.0),
+    "penalties_on_time": ("处罚按时公示率", 5.0),
+    "transfers_complete": ("移送信息完整率", 5.0),
+    "credit_recorded": ("信用记录纳入率", 5.0),
+    "supervision_on_time": ("督查整改按期率", 5.0),
 }
+REGISTER_INDICATORS = (
+    "trained_share",
+    "reports_on_time",
+    "penalties_on_time",
+    "transfers_complete",
+    "credit_recorded",
+    "supervision_on_time",
+)
 DEFAULT_WEIGHTS: dict[str, float] = {k: w for k, (_, w) in INDICATORS.items()}
 LABELS: dict[str, str] = {k: label for k, (label, _) in INDICATORS.items()}
 # Shown beside the score, not scored: the unit's followup_missing KPI under its own label.
@@ -56,9 +80,19 @@ class WeightError(ValueError):
     """Weights that cannot be used (str(e) is one Chinese sentence)."""
 
 
-def normalise_weights(weights: dict[str, float] | None) -> dict[str, float]:
-    """Weights for every indicator (missing ones default), scaled to a total of 100."""
-    merged = dict(DEFAULT_WEIGHTS)
+def configured_weights(con: Any) -> dict[str, float]:
+    """The weights of the settings (weight.<indicator>), the office's published formula."""
+    from dashboard.metrics.base import settings
+
+    conf = settings(cursor_of(con))
+    return {k: float(conf.get(f"weight.{k}", w)) for k, w in DEFAULT_WEIGHTS.items()}
+
+
+def normalise_weights(
+    weights: dict[str, float] | None, defaults: dict[str, float] | None = None
+) -> dict[str, float]:
+    """Weights for every indicator (missing ones from `defaults`), scaled to a total of 100."""
+    merged = dict(defaults or DEFAULT_WEIGHTS)
     for key, value in (weights or {}).items():
         if key not in INDICATORS:
             raise WeightError(f"未知的评分指标：{key}。")
@@ -74,9 +108,12 @@ def normalise_weights(weights: dict[str, float] | None) -> dict[str, float]:
 def unit_indicators(con: Any, scope: Scope) -> pd.DataFrame:
     """单位编码, 单位名称, the raw value (0–1 or None) of every indicator and followup_missing (the unit's
     KPI count), one row per scored unit."""
+    from dashboard.metrics import registers
+
     cur = cursor_of(con)
     units = run_df(cur, "scorecard_units", scope)
     plan_rates = plans.execution_by_unit(cur, scope).set_index("单位编码")["计划完成率"]
+    reg = registers.by_unit_raw(cur, scope).set_index("unit_code")
     rows = []
     for unit_code, unit_name in units.itertuples(index=False):
         s = scope.with_(unit=unit_code)
@@ -98,10 +135,34 @@ def unit_indicators(con: Any, scope: Scope) -> pd.DataFrame:
                 "joint_share": k["joint_task_share"].value,
                 "risk_graded_share": k["risk_graded_share"].value,
                 "data_quality": (max(0.0, 1.0 - flagged / n_insp) if n_insp else None),
+                **_register_values(reg.loc[unit_code] if unit_code in reg.index else None),
                 "followup_missing": k["followup_missing"].value,
             }
         )
     return pd.DataFrame(rows, columns=["单位编码", "单位名称", *INDICATORS, "followup_missing"])
+
+
+def _share(num: Any, den: Any, *, inverse: bool = False) -> float | None:
+    if not den:
+        return None
+    value = float(num) / float(den)
+    return 1.0 - value if inverse else value
+
+
+def _register_values(row) -> dict[str, float | None]:
+    """The unit's register indicators from its row of registers.by_unit_raw (None: 不适用)."""
+    if row is None:
+        return dict.fromkeys(REGISTER_INDICATORS)
+    return {
+        "trained_share": _share(row["inspectors_trained"], row["inspectors_active"]),
+        "reports_on_time": _share(row["reports_on_time"], row["reports_due"]),
+        "penalties_on_time": _share(row["penalties_late"], row["penalties"], inverse=True),
+        "transfers_complete": _share(row["transfers_incomplete"], row["transfers"], inverse=True),
+        "credit_recorded": _share(row["credit_missing"], row["penalties"], inverse=True),
+        "supervision_on_time": _share(
+            row["supervision_overdue"], row["supervision_findings"], inverse=True
+        ),
+    }
 
 
 def _redraws(con: Any, scope: Scope) -> dict[str, int] | None:
@@ -143,7 +204,7 @@ def scorecard(
     `indicators` (from `unit_indicators` for the same scope) may be passed in when the caller cached it:
     computing them is the expensive part, re-weighting is instant.
     """
-    w = normalise_weights(weights)
+    w = normalise_weights(weights, configured_weights(con))
     ind = unit_indicators(con, scope) if indicators is None else indicators
     redraws = _redraws(con, scope)
     rows = []
