@@ -157,19 +157,32 @@ def _tokens(text: str) -> set[str]:
 
 @contextmanager
 def capture_downloads():
-    """Collect (file name, bytes) of every st.download_button payload, as Streamlit stores it."""
+    """Collect (file name, bytes) of every st.download_button payload, as Streamlit stores it.
+
+    A download built on click (a callable `data`, registered with the media file manager as deferred)
+    is built here at once, as a click would, so its bytes are checked like the others."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
     captured: list[tuple[str, bytes]] = []
     original = MemoryMediaFileStorage.load_and_get_id
+    original_deferred = MediaFileManager.add_deferred
 
     def capture(self, path_or_data, mimetype, kind, filename=None):
         if isinstance(path_or_data, bytes):
             captured.append((str(filename or mimetype), path_or_data))
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def capture_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        data = data_callable()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        captured.append((str(file_name or mimetype), data))
+        return original_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+        mp.setattr(MediaFileManager, "add_deferred", capture_deferred)
         yield captured
 
 

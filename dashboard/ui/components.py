@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -63,6 +64,8 @@ STATUS_LABEL_KEYS = {
 }
 
 
+# A list longer than this shows its first rows on screen (and says so); the downloads carry all rows.
+SHOWN_ROWS = 500
 # Shown for a missing value in tables (e.g. a rate whose denominator is zero), instead of "None".
 MISSING = "—"
 # download types of the Office files the pages offer
@@ -243,11 +246,14 @@ def show_chart(fig, *, key: str | None = None) -> None:
 
 # -- tables ----------------------------------------------------------------------------------------
 def download_buttons(df: pd.DataFrame, basename: str, *, key: str) -> None:
-    """CSV (UTF-8 BOM) and XLSX downloads of df, formula-injection safe."""
+    """CSV (UTF-8 BOM) and XLSX downloads of df, formula-injection safe.
+
+    The files are built only when a button is clicked (Streamlit runs the callable then, on a thread of
+    its own), never on a rerun: building the XLSX of a 100,000-row list takes seconds (issue 17)."""
     row = st.container(horizontal=True, gap="small")
     row.download_button(
         t("common.download.csv"),
-        data=to_csv_bytes(df),
+        data=partial(to_csv_bytes, df),
         file_name=f"{basename}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -256,7 +262,7 @@ def download_buttons(df: pd.DataFrame, basename: str, *, key: str) -> None:
     )
     row.download_button(
         t("common.download.xlsx"),
-        data=to_xlsx_bytes(df),
+        data=partial(to_xlsx_bytes, df),
         file_name=f"{basename}.xlsx",
         mime=XLSX_MIME,
         key=f"{key}_xlsx",
@@ -274,12 +280,18 @@ def data_table(
     height: int | str | None = "auto",
     hide_index: bool = True,
 ) -> None:
-    """st.dataframe plus CSV/XLSX downloads (the downloads carry exactly the rows shown)."""
+    """st.dataframe plus CSV/XLSX downloads of every row.
+
+    A list longer than `SHOWN_ROWS` shows its first rows (the list's own order: what matters first)
+    with a line saying how many there are; the downloads always carry the whole list (issue 17)."""
     if df is None or df.empty:
         st.info(t("common.table.empty"))
         return
+    shown = df if len(df) <= SHOWN_ROWS else df.head(SHOWN_ROWS)
+    if shown is not df:
+        st.caption(t("common.table.first_rows", shown=len(shown), total=len(df)))
     st.dataframe(
-        display_frame(df),
+        display_frame(shown),
         key=key,
         hide_index=hide_index,
         width="stretch",
