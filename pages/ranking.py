@@ -6,7 +6,7 @@ scope = page_setup("ranking")
 
 import streamlit as st  # noqa: E402
 
-from dashboard.metrics import scorecard  # noqa: E402
+from dashboard.metrics import registers, scorecard  # noqa: E402
 from dashboard.reports.notice import notice_xlsx  # noqa: E402
 from dashboard.ui import XLSX_MIME, bar, data_table, error, get_store, show_chart, t  # noqa: E402
 
@@ -65,7 +65,7 @@ if not board.empty:
     )
     st.download_button(
         t("supervision.ranking.notice"),
-        data=notice_xlsx(board, scope, weights),
+        data=notice_xlsx(board, scope, weights, registers=registers.by_unit(store, scope)),
         file_name=f"{t('supervision.ranking.notice_file')}_{scope.year}.xlsx",
         mime=XLSX_MIME,
         key="rank_notice",

@@ -105,3 +105,42 @@ def test_unit_user_report_is_scoped(county):
     wb = openpyxl.load_workbook(io.BytesIO(monthly.monthly_xlsx(county.cursor(), s)))
     assert [r[0] for r in wb["各单位"].iter_rows(min_row=2, values_only=True)] == ["KCK"]
     assert wb["超期未录入"].max_row == 1  # the overdue entry belongs to CHK
+
+
+def test_the_report_and_the_notice_carry_the_work_registers(demo_store):
+    """工作报告 (Word and Excel) and the 通报 gain the registers (DESIGN.md §8) for the same scope."""
+    import io as _io
+
+    import openpyxl
+    from docx import Document
+
+    from dashboard.demo.planted import load_planted
+    from dashboard.metrics import registers, scorecard
+    from dashboard.reports.monthly import monthly_docx, monthly_xlsx
+    from dashboard.reports.notice import notice_xlsx
+    from dashboard.scope import Scope
+
+    scope = Scope(2026, date(2026, 11, 27))
+    planted = load_planted(demo_store)["registers"]
+    book = openpyxl.load_workbook(_io.BytesIO(monthly_xlsx(demo_store, scope)))
+    assert {"工作台账", "台账各单位", "台账_处罚公示超期或未公示"} <= set(book.sheetnames)
+    rows = list(book["工作台账"].iter_rows(values_only=True))
+    figures = registers.figures(demo_store.cursor(), scope)
+    late = next(r for r in rows if r[0] == "处罚公示超期或未公示")
+    assert (late[2], late[3]) == (
+        figures["penalties_late"].numerator,
+        figures["penalties_late"].denominator,
+    )
+    penalty = list(book["台账_处罚公示超期或未公示"].iter_rows(values_only=True))
+    assert penalty[1][2:5:2] == tuple(planted["late_penalty"])  # 任务编码, 主体编码
+    text = "\n".join(
+        p.text for p in Document(_io.BytesIO(monthly_docx(demo_store, scope))).paragraphs
+    )
+    assert "八、工作台账" in text and "本年度未组织培训的单位：矿山综合整治专班" in text
+    board = scorecard.scorecard(demo_store, scope)
+    notice = openpyxl.load_workbook(
+        _io.BytesIO(notice_xlsx(board, scope, registers=registers.by_unit(demo_store, scope)))
+    )
+    assert notice.sheetnames == ["单位排名", "工作台账"]
+    header = [c.value for c in notice["单位排名"][4]]
+    assert "执法人员参训率" in header and "信息按时报送率" in header

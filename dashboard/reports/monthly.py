@@ -23,7 +23,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from dashboard.metrics import due_soon, followup, kpi, plans, risk, timeliness
+from dashboard.metrics import due_soon, followup, kpi, plans, registers, risk, timeliness
 from dashboard.metrics.base import cursor_of, scope_units_text
 from dashboard.reports.safe import to_xlsx_bytes
 from dashboard.scope import Scope
@@ -48,6 +48,10 @@ class ReportData:
     warning_counts: pd.DataFrame | None = None
     warnings_open: pd.DataFrame | None = None
     summary: list[str] = field(default_factory=list)
+    # the work registers (DESIGN.md §8): figures with num/den, per unit, and their problem lists
+    registers: pd.DataFrame | None = None
+    register_units: pd.DataFrame | None = None
+    register_problems: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _fmt_value(k: kpi.Kpi, value: float | int | None) -> str:
@@ -109,6 +113,35 @@ def report_data(con: Any, scope: Scope) -> ReportData:
         if win.end is not None
         else "截至日期超出工作日历的范围，无法计算即将到期的事项"
     )
+    reg_raw = registers.by_unit_raw(cur, scope)
+    reg_figures = registers.figures(cur, scope, reg_raw)
+    reg_table = pd.DataFrame(
+        [
+            {
+                "台账指标": f.label,
+                "数值": (
+                    None
+                    if f.value is None
+                    else (f"{f.value * 100:.1f}%" if f.is_ratio else str(f.value))
+                ),
+                "分子": f.numerator,
+                "分母": f.denominator,
+            }
+            for f in reg_figures.values()
+        ]
+    )
+    reg_units = registers.by_unit(cur, scope, reg_raw)[
+        ["单位", "培训场次", "参训执法人员", "在岗执法人员", "宣传报道", "按时报送", "应报送",
+         "逾期未报送", "移送信息缺失", "处罚公示超期", "未纳入信用记录", "督查整改逾期", "回访与结果矛盾"]
+    ]  # fmt: skip
+    reg_problems = {
+        "逾期未报送": (subs := registers.submissions(cur, scope))[subs["状态"] == "逾期未报送"],
+        "移送信息缺失": registers.followup_problems(cur, scope, "transfer"),
+        "处罚公示超期或未公示": registers.followup_problems(cur, scope, "penalty"),
+        "处罚未纳入信用记录": registers.followup_problems(cur, scope, "credit"),
+        "回访与未发现问题矛盾": registers.followup_problems(cur, scope, "revisit"),
+    }
+    idle = reg_units[reg_units["培训场次"] == 0]["单位"].tolist()
     warns = risk.warnings(cur, scope)
     counts = risk.warning_counts(cur, scope, warns)
     open_warns = warns[warns["已在任务中"] == "否"].reset_index(drop=True)
@@ -126,6 +159,13 @@ def report_data(con: Any, scope: Scope) -> ReportData:
         "（结果代码含A类、尚无后续处理记录的检查结果）。",
         "即将到期事项：" + "；".join(f"{name}{len(df)}项" for name, df in soon.items()) + "。",
         f"风险预警{len(warns)}条，其中{len(open_warns)}条涉及的对象尚未纳入任何在办任务。",
+        "工作台账："
+        + "；".join(
+            f"{f.label}{f.value if not f.is_ratio else ('—' if f.value is None else f'{f.value:.1%}')}"
+            for f in reg_figures.values()
+        )
+        + (f"；本年度未组织培训的单位：{'、'.join(idle)}" if idle else "")
+        + "。",
     ]
     return ReportData(
         title=f"{scope.year}年{scope.as_of.month}月“双随机、一公开”监管工作进展报告",
@@ -139,6 +179,9 @@ def report_data(con: Any, scope: Scope) -> ReportData:
         warning_counts=counts,
         warnings_open=open_warns,
         summary=summary,
+        registers=reg_table,
+        register_units=reg_units,
+        register_problems=reg_problems,
     )
 
 
@@ -234,6 +277,18 @@ def monthly_docx(con: Any, scope: Scope) -> bytes:
         _para(doc, "尚未纳入在办任务的预警对象：", bold=True)
         cols = ["主体编码", "名称", "乡镇", "预警类型", "预警原因"]
         _table(doc, data.warnings_open[cols], LIST_LIMIT)
+    _para(
+        doc,
+        "八、工作台账（宣传培训、信息报送、移送与信用惩戒、专项督查与回访）",
+        font=HEAD_FONT,
+        size=14,
+    )
+    _table(doc, data.registers)
+    _table(doc, data.register_units)
+    for i, (name, df) in enumerate(data.register_problems.items(), start=1):
+        _para(doc, f"（{'一二三四五六'[i - 1]}）{name}：{len(df)}项", bold=True)
+        if len(df):
+            _table(doc, df, LIST_LIMIT)
     _para(doc, "（本报告由双随机监管驾驶舱生成；信用风险等级仅供内部使用，不得公开。）", size=10.5)
     buffer = io.BytesIO()
     doc.save(buffer)
@@ -259,4 +314,7 @@ def monthly_xlsx(con: Any, scope: Scope) -> bytes:
     sheets.update(data.soon)
     sheets["预警统计"] = data.warning_counts
     sheets["未纳入任务的预警"] = data.warnings_open
+    sheets["工作台账"] = data.registers
+    sheets["台账各单位"] = data.register_units
+    sheets.update({f"台账_{name}": df for name, df in data.register_problems.items()})
     return to_xlsx_bytes(sheets)

@@ -46,8 +46,10 @@ def notice_xlsx(
     weights: dict[str, float] | None = None,
     *,
     title: str | None = None,
+    registers: pd.DataFrame | None = None,
 ) -> bytes:
-    """The scorecard ``board`` (from metrics.scorecard.scorecard) as 通报 workbook bytes."""
+    """The scorecard ``board`` (from metrics.scorecard.scorecard) as 通报 workbook bytes; with
+    ``registers`` (metrics.registers.by_unit) a second sheet 工作台账 lists each unit's register figures."""
     safe = neutralise(board)
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -115,5 +117,29 @@ def notice_xlsx(
     ws.freeze_panes(header_row + 1, 3)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
+    if registers is not None:
+        reg = neutralise(registers)
+        ws2 = wb.add_worksheet("工作台账")
+        ws2.write_string(
+            0,
+            0,
+            neutralise_value(f"{scope.year}年度工作台账（截至 {scope.as_of.isoformat()}）"),
+            f_title,
+        )
+        for j, col in enumerate(reg.columns):
+            ws2.write_string(2, j, str(col), f_head)
+            ws2.set_column(j, j, min(max(_width(str(col)) + 2, 8), 30))
+        for i, row in enumerate(reg.itertuples(index=False), start=3):
+            for j, (col, value) in enumerate(zip(reg.columns, row, strict=True)):
+                if _is_missing(value):
+                    ws2.write_blank(i, j, None, f_text)
+                elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+                    ws2.write_number(
+                        i, j, float(value), f_pct if str(col).endswith("率") else f_int
+                    )
+                else:
+                    ws2.write_string(i, j, neutralise_value(str(value)), f_text)
+        ws2.set_landscape()
+        ws2.fit_to_pages(1, 0)
     wb.close()
     return buffer.getvalue()
