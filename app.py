@@ -6,7 +6,7 @@ st.set_page_config(
     page_title="双随机监管驾驶舱",
     page_icon=":material/verified_user:",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # collapsed on a phone, so it never covers the form,
 )
 
 from dashboard.ui.shell import run  # noqa: E402

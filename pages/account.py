@@ -44,6 +44,6 @@ if submitted:
             from dashboard.ui.session import log_in
 
             refreshed = auth.get_user(store, user.username)
-            if refreshed is not None:
-                log_in(refreshed)
+            if refreshed is not None:  # a new token: the change revoked every session of the user
+                log_in(refreshed, store)
             st.success(t("auth.account.done"), icon=":material/check_circle:")

@@ -56,11 +56,10 @@ def test_login_and_every_page_renders_without_exception(fresh_demo_copy, playwri
 
         problems = {}
         visible = nav.visible_pages("admin")
-        default = nav.default_page_key(visible)
         for spec in visible:
             title = translate(spec.title_key, "zh_CN")
             sidebar.get_by_role("link", name=title, exact=True).click()
-            expected = "/" if spec.key == default else f"/{spec.url_path}"
+            expected = f"/{spec.url_path}"  # every page keeps its own address (issue 12)
             page.wait_for_function(
                 "p => window.location.pathname.endsWith(p)", arg=expected, timeout=30_000
             )

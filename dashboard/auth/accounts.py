@@ -15,6 +15,7 @@ import pandas as pd
 
 from dashboard import config
 from dashboard.auth import passwords
+from dashboard.auth.sessions import revoke_user_sessions
 from dashboard.scope import Scope
 
 if TYPE_CHECKING:
@@ -414,6 +415,7 @@ def reset_password(store: Store, username: str, new_password: str, *, actor: str
             " must_change_password = true WHERE username = ?",
             [password_hash, name],
         )
+        revoke_user_sessions(cur, name, "password_reset")
         store.audit(
             cur, actor, "user.reset_password", table_name="users", record_key=name,
             detail="管理员重置密码（已解锁，下次登录须修改密码）",
@@ -438,6 +440,7 @@ def change_password(store: Store, username: str, old_password: str, new_password
             " must_change_password = false WHERE username = ?",
             [password_hash, user.username],
         )
+        revoke_user_sessions(cur, user.username, "password_change")
         store.audit(
             cur, user.username, "user.change_password", table_name="users",
             record_key=user.username, detail="用户修改了自己的密码",
@@ -456,6 +459,7 @@ def disable_user(store: Store, username: str, *, actor: str) -> None:
         raise AuthError("不能停用最后一个有效的管理员账号，请先创建另一个管理员。")
     with store.transaction() as cur:
         cur.execute("UPDATE users SET active = false WHERE username = ?", [name])
+        revoke_user_sessions(cur, name, "disabled")
         store.audit(
             cur, actor, "user.disable", table_name="users", record_key=name,
             old_value={"active": True}, new_value={"active": False},

@@ -77,8 +77,8 @@ def page_setup(
     and with a one-sentence refusal when the user's role may not open the page.
     """
     from dashboard.store import StoreError
-    from dashboard.ui import nav, sidebar
-    from dashboard.ui.session import check_expiry
+    from dashboard.ui import nav, sidebar, styles, zh_patch
+    from dashboard.ui.session import check_expiry, sync_cookie
 
     try:
         store = get_store()
@@ -88,6 +88,9 @@ def page_setup(
         st.error(str(exc), icon=":material/error:")
         st.stop()
     check_expiry(store)
+    sync_cookie(store)
+    styles.inject()
+    zh_patch.install()
     if page_key == nav.LOGIN.key:  # the one page open to visitors: nothing to enforce, no scope
         ensure_navigation(rerun=False)
         return None
@@ -106,6 +109,8 @@ def page_setup(
         st.error(t("common.no_permission"), icon=":material/block:")
         st.stop()
     sidebar.draw_user_box(store)
+    if st.session_state.pop("_page_not_found", False):
+        st.info(t("common.page_not_found"), icon=":material/travel_explore:")
     if getattr(user, "must_change_password", False) and page_key != "account":
         st.warning(t("common.must_change_password"), icon=":material/key:")
         st.page_link(

@@ -28,6 +28,8 @@ def render() -> None:
     with middle:
         st.title(t("auth.login.title"))
         st.caption(t("auth.login.subtitle"))
+        if st.session_state.pop("_page_not_found", False):
+            st.info(t("common.page_not_found"), icon=":material/travel_explore:")
         notice = st.session_state.get(NOTICE_KEY)
         if notice:
             st.warning(notice, icon=":material/timer_off:")
@@ -50,7 +52,7 @@ def render() -> None:
                 except AuthError as exc:
                     st.error(str(exc), icon=":material/error:")
                 else:
-                    log_in(user)
+                    log_in(user, store)
                     st.rerun()
         if store.is_demo:
             from dashboard.auth import DEMO_ACCOUNTS, ROLES

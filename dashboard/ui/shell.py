@@ -50,19 +50,44 @@ def _page(spec: nav.PageSpec, *, default: bool = False) -> st.Page:
 
 def build_navigation(role: str | None) -> dict[str, list[st.Page]]:
     pages = nav.visible_pages(role)
-    default_key = nav.default_page_key(pages)
     sections: dict[str, list[st.Page]] = {}
     for spec in pages:
-        sections.setdefault(t(spec.section), []).append(
-            _page(spec, default=spec.key == default_key)
-        )
+        sections.setdefault(t(spec.section), []).append(_page(spec))
     return sections
+
+
+def _start_page() -> None:
+    """The root URL of a logged-in user: forward to the role's start page (总览 for most)."""
+    user = current_user()
+    spec = nav.page_spec(nav.default_page_key(nav.visible_pages(user.role if user else None)) or "")
+    if spec is not None:
+        st.switch_page(spec.path)
+    st.error(t("common.no_pages"))
+
+
+def _note_page_not_found(ctx=None) -> None:
+    """Replaces Streamlit's English "Page not found" dialog: the start page opens instead, with a
+    Chinese sentence above it (shown by page_setup)."""
+    st.session_state[PAGE_NOT_FOUND_KEY] = True
+
+
+PAGE_NOT_FOUND_KEY = "_page_not_found"
+
+
+def _silence_page_not_found() -> None:
+    import streamlit.commands.navigation as st_navigation
+
+    if getattr(st_navigation, "send_page_not_found", None) is not _note_page_not_found:
+        st_navigation.send_page_not_found = _note_page_not_found
 
 
 def declare_navigation(user) -> st.Page:
     """st.navigation for this user: when logged out, the log-in page plus every page hidden (a page's
-    page_setup shows the log-in form instead of data, so a bookmarked URL works after log-in and never
-    meets Streamlit's English "Page not found"); else the role's pages."""
+    page_setup shows the log-in form instead of data, so a bookmarked URL works after log-in); else
+    the role's pages, and as the root URL a hidden start page that forwards to the role's first page,
+    so every page keeps its own address (a default page would only answer at "/"). An unknown address
+    opens the start page with a Chinese note instead of Streamlit's English "Page not found"."""
+    _silence_page_not_found()
     if user is None:
         hidden = [_page(nav.LOGIN, default=True)]
         hidden += [_page(spec) for spec in nav.PAGES if spec.exists()]
@@ -71,6 +96,19 @@ def declare_navigation(user) -> st.Page:
     if not sections:
         st.error(t("common.no_pages"))
         st.stop()
+    start = st.Page(
+        _start_page,
+        title=t("common.page.start"),
+        icon=":material/home:",
+        url_path="start",
+        default=True,
+        visibility="hidden",
+    )
+    login = st.Page(
+        nav.LOGIN.path, title=t(nav.LOGIN.title_key), url_path="login", visibility="hidden"
+    )
+    first = next(iter(sections))
+    sections[first] = [start, login, *sections[first]]
     return st.navigation(sections, position="sidebar", expanded=True)
 
 

@@ -2,7 +2,9 @@
 
 Scope choices live in st.session_state under "scope.*" (persistent keys), so they survive page changes;
 each widget uses its own key that is re-seeded from the persistent one on every run (Streamlit drops the
-state of widgets that are not drawn, e.g. on admin pages without scope controls).
+state of widgets that are not drawn, e.g. on admin pages without scope controls). They are also written
+to the URL's query parameters (?year=2026&asof=2026-11-27&unit=KCK…), so a reload, a new tab or a copied
+link shows the same view; a new session takes its first choices from there (issue 12).
 """
 
 from __future__ import annotations
@@ -40,11 +42,55 @@ def scope_options(store) -> dict:
     return _options(f"{store.path}", store)
 
 
+# persistent key → query parameter
+QUERY_PARAMS = {YEAR: "year", AS_OF: "asof", UNIT: "unit", ITEM: "item", TOWN: "town"}
+
+
+def _from_query(persistent_key: str, options: list | None = None):
+    """The choice the URL carries for `persistent_key` when this session has none yet (else None)."""
+    if persistent_key in st.session_state:
+        return None
+    try:
+        raw = st.query_params.get(QUERY_PARAMS[persistent_key])
+    except Exception:  # noqa: BLE001
+        return None
+    if raw is None:
+        return None
+    if persistent_key == AS_OF:
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            return None
+    for option in options or []:
+        if str(option) == raw:
+            return option
+    return None
+
+
+def _write_query(values: dict[str, object]) -> None:
+    """Put the scope choices into the URL (only the ones not at "all"), leaving other parameters."""
+    try:
+        for persistent_key, name in QUERY_PARAMS.items():
+            value = values.get(persistent_key)
+            if value is None or value == ALL:
+                if name in st.query_params:
+                    del st.query_params[name]
+                continue
+            text = value.isoformat() if isinstance(value, date) else str(value)
+            if st.query_params.get(name) != text:
+                st.query_params[name] = text
+    except Exception:  # noqa: BLE001 - the URL is a convenience, never a reason to fail a page
+        pass
+
+
 def _sync(widget_key: str, persistent_key: str) -> None:
     st.session_state[persistent_key] = st.session_state[widget_key]
 
 
 def _seed(widget_key: str, persistent_key: str, options: list, default) -> None:
+    from_url = _from_query(persistent_key, options)
+    if from_url is not None:
+        st.session_state[persistent_key] = from_url
     value = st.session_state.get(persistent_key, default)
     if value not in options:
         value = default if default in options else options[0]
@@ -126,7 +172,11 @@ def draw_scope(store, user, *, today: date | None = None) -> Scope:
         year_options = sorted(years, reverse=True)
         year = _select(t("common.scope.year"), YEAR, year_options, default_year, str)
 
-        # as-of date: re-defaults when the year changes
+        # as-of date: re-defaults when the year changes (a date in the URL wins in a new session)
+        url_as_of = _from_query(AS_OF)
+        if url_as_of is not None and url_as_of.year in (year, year + 1):
+            st.session_state[AS_OF] = url_as_of
+            st.session_state["scope.as_of_year"] = year
         if st.session_state.get("scope.as_of_year") != year or AS_OF not in st.session_state:
             st.session_state[AS_OF] = default_as_of(year, today)
             st.session_state["scope.as_of_year"] = year
@@ -199,9 +249,11 @@ def draw_scope(store, user, *, today: date | None = None) -> Scope:
                 except Exception:  # noqa: BLE001 - the page is not in this run's navigation
                     pass
 
+    as_of = as_of if isinstance(as_of, date) else default_as_of(year, today)
+    _write_query({YEAR: year, AS_OF: as_of, UNIT: unit, ITEM: item, TOWN: town})
     return Scope(
         year=int(year),
-        as_of=as_of if isinstance(as_of, date) else default_as_of(year, today),
+        as_of=as_of,
         allowed_units=allowed,
         unit=None if unit == ALL else unit,
         item=None if item == ALL else item,
