@@ -11,6 +11,7 @@ from dashboard import config
 from dashboard.cli.common import ADMIN, ANY, add_db_option
 from dashboard.ops import PROGRAM_NAME, StoreInUse, program_version, read_schema_version
 from dashboard.ops import serve as S
+from dashboard.ops.bundle import DEFAULT_GLIBC, DEFAULT_PYTHONS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,6 +53,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--base-path", default="", help="驾驶舱的网址前缀（如有）")
     p.set_defaults(func=cmd_doctor, access=ANY)
+
+    p = sub.add_parser(
+        "bundle",
+        help="生成离线安装包：项目、目标平台的全部 wheel（取自 uv.lock）和安装步骤（需联网的机器上运行）",
+    )
+    p.add_argument(
+        "--platform",
+        default="linux-x86_64",
+        choices=("linux-x86_64", "windows-amd64"),
+        help="目标平台（默认 linux-x86_64）",
+    )
+    p.add_argument("--out", type=Path, required=True, help="输出文件夹（不存在或为空）")
+    p.add_argument(
+        "--python",
+        default=",".join(DEFAULT_PYTHONS),
+        help=f"目标机器可能的 Python 版本，逗号分隔（默认 {','.join(DEFAULT_PYTHONS)}）",
+    )
+    p.add_argument(
+        "--glibc",
+        default=DEFAULT_GLIBC,
+        help=f"Linux 目标的最低 glibc 版本（默认 {DEFAULT_GLIBC}）",
+    )
+    p.add_argument(
+        "--cache", type=Path, default=None, help="下载缓存（默认 ~/.cache/dashboard-bundle）"
+    )
+    p.set_defaults(func=cmd_bundle, access=ANY)
 
 
 def version_text(db: Path | None = None) -> str:
@@ -126,3 +153,14 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     checks = doctor.run_checks(db, health=url)
     print(doctor.render(checks))
     return 1 if any(c.status == doctor.PROBLEM for c in checks) else 0
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from dashboard.ops.bundle import BundleError, main_cli
+
+    pythons = [p.strip() for p in args.python.split(",") if p.strip()]
+    try:
+        return main_cli(args.out, args.platform, pythons, args.glibc, args.cache)
+    except BundleError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
