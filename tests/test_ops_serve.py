@@ -131,3 +131,34 @@ def test_serve_under_a_base_path_answers_health_and_a_page(fresh_demo_copy, tmp_
             proc.kill()
             proc.wait(timeout=5)
     assert proc.returncode == 0, log_file.read_text(errors="replace")
+
+
+def test_the_deploy_files_start_what_the_cli_accepts():
+    """The systemd unit, the nginx example and the Windows wrapper agree with `dashboard serve`."""
+    import re
+    import shlex
+
+    from dashboard.cli import build_parser
+
+    deploy = PROJECT_ROOT / "deploy"
+    unit = (deploy / "linux" / "dashboard.service").read_text(encoding="utf-8")
+    (exec_start,) = re.findall(r"^ExecStart=(.+)$", unit, re.M)
+    argv = shlex.split(exec_start)
+    assert argv[0].endswith("/app/.venv/bin/dashboard")
+    args = build_parser().parse_args(argv[1:])
+    assert args.func.__name__ == "cmd_serve" and args.host == "127.0.0.1"
+    base = S.normalise_base_path(args.base_path)
+    nginx = (deploy / "nginx" / "dashboard.conf").read_text(encoding="utf-8")
+    assert f"proxy_pass http://127.0.0.1:{args.port}/{base}/;" in nginx
+    assert f"location /{base}/" in nginx and "listen 443 ssl" in nginx
+    assert "proxy_set_header Upgrade $http_upgrade;" in nginx  # the websocket
+    assert "Restart=on-failure" in unit and "LogsDirectory=dashboard" in unit
+    assert str(args.log_file).startswith("/var/log/dashboard/")
+
+    cmd = (deploy / "windows" / "dashboard-serve.cmd").read_bytes()
+    assert b"\r\n" in cmd and b"\n" not in cmd.replace(b"\r\n", b"")  # CRLF for cmd.exe
+    (line,) = [x for x in cmd.decode().splitlines() if "dashboard.exe" in x]
+    win = build_parser().parse_args(shlex.split(line.split('dashboard.exe"', 1)[1], posix=False))
+    assert win.func.__name__ == "cmd_serve" and win.log_file is not None
+    task = (deploy / "windows" / "install-task.cmd").read_text(encoding="utf-8")
+    assert "/SC ONSTART" in task and "dashboard-serve.cmd" in task

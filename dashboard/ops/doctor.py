@@ -205,7 +205,7 @@ def run_checks(
                 NOTE,
                 [
                     "启动：Linux 运行 sudo systemctl start dashboard（日志：journalctl -u dashboard）；Windows 在"
-                    "“任务计划程序”中运行任务“SupervisionDashboard”（日志在安装目录的 logs 文件夹）。",
+                    "“任务计划程序”中运行任务“SupervisionDashboard”（日志在 C:\\dashboard-data\\logs）。",
                 ],
             )
         )
