@@ -114,9 +114,14 @@ def test_console_cannot_see_the_store(loaded, console):
         "v_units",
         "v_inspectors",
         "v_items",
+        "v_trainings",
+        "v_publicity",
+        "v_liaisons",
+        "v_submissions",
+        "v_supervisions",
         "v_scope",
     }
-    for table in ("users", "audit_log", "saved_queries", "inspections"):
+    for table in ("users", "audit_log", "saved_queries", "inspections", "trainings"):
         with pytest.raises(ConsoleError, match="不存在"):
             console.run(f"SELECT * FROM {table}")
 

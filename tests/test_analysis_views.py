@@ -163,3 +163,28 @@ def test_example_queries_by_hand(loaded):
             console.run(sql)
     finally:
         console.close()
+
+
+def test_the_register_views_follow_the_unit_scope(tmp_path):
+    """The work registers in the analysis views (issue 14): a unit user sees its own units' rows."""
+    from datetime import date
+
+    from dashboard.analysis.views import analysis_views
+    from dashboard.scope import Scope
+    from dashboard.store import open_store
+    from tests.test_metrics_registers import FIXTURE
+
+    store = open_store(tmp_path / "reg.duckdb")
+    with store.transaction() as cur:
+        cur.execute(FIXTURE)
+    scope = Scope(2026, date(2026, 11, 27), allowed_units=frozenset({"CHK"}), role="unit")
+    views = analysis_views(store, scope)
+    trainings = views["v_trainings"].table.to_pylist()
+    assert [r["training_code"] for r in trainings] == ["PX2"]
+    subs = views["v_submissions"].table.to_pylist()
+    assert [(r["period"], r["on_time"]) for r in subs] == [("2026Q3", False), ("2026-11", None)]
+    supervisions = views["v_supervisions"].table.to_pylist()
+    assert [r["supervision_code"] for r in supervisions] == ["DC3", "DC2"]  # by date
+    assert views["v_liaisons"].table.num_rows == 0
+    fu = views["v_followups"].table.to_pylist()
+    assert [(r["entity_code"], r["transferred_on"]) for r in fu] == [("E7", date(2026, 7, 1))]

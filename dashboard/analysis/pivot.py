@@ -93,6 +93,9 @@ DATASETS: dict[str, str] = {
     "v_entities": "检查对象",
     "v_tasks": "抽查任务",
     "v_inspectors": "执法人员",
+    "v_trainings": "培训记录",
+    "v_submissions": "信息报送",
+    "v_supervisions": "专项督查",
 }
 
 FILTER_OPS = {"in": "属于", "not_in": "不属于", "between": "介于", "contains": "列表包含"}
@@ -305,7 +308,12 @@ def figure(
     df = pivot_df
     if rows and attrs.get("totals"):
         df = df[df[rows[0]] != TOTAL]
-    x = df[rows].astype(str).agg(SEPARATOR.join, axis=1).tolist() if rows else [label] * len(df)
+    if df.empty:  # nothing after the filters: an empty chart (the page says so), not a crash
+        x = []
+    elif rows:
+        x = df[rows].astype(str).agg(SEPARATOR.join, axis=1).tolist()
+    else:
+        x = [label] * len(df)
     fig = go.Figure()
     if kind == "heatmap":
         z = [[_num(v) for v in df[c]] for c in value_columns]

@@ -12,7 +12,10 @@ Unit scoping (the user's `scope.unit_filter` U; None = every unit):
 - v_entities: an entity is visible when it was inspected in a visible task, or it carries a tag equal to an
   item whose owner unit is in U (its directory entry belongs to the unit's items);
 - v_units: the units in U; v_inspectors: inspectors of units in U;
-- v_items: the whole item list (it is published and carries no entity data).
+- v_items: the whole item list (it is published and carries no entity data);
+- the work registers (DESIGN.md §8) v_trainings, v_publicity, v_liaisons, v_submissions, v_supervisions:
+  rows whose unit (organising, publishing, reporting, supervised unit) is in U; v_followups carries
+  the follow-up's transfer, penalty and credit-record columns.
 The sidebar's item and town filters apply to the views that have those columns.
 
 Rows are as stored (all years; filter on `year`); `as_of` only decides whether a missing entry or
@@ -134,6 +137,11 @@ VIEW_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "is_overdue": "是否逾期未完结（整改期限早于截止日期且未完结）",
             "backfill_deadline": "回填期限（完结后第 5 个工作日）",
             "backfill_on_time": "是否按时回填（空 = 未完结，或未回填且未到期限）",
+            "transferred_to": "移送机关",
+            "transferred_on": "移送日期",
+            "penalty_decided_on": "处罚决定日期",
+            "penalty_published_on": "处罚公示日期",
+            "credit_recorded_on": "纳入信用记录日期",
         },
     ),
     "v_draws": (
@@ -223,6 +231,70 @@ VIEW_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "min_inspectors": "最少检查人数",
         },
     ),
+    "v_trainings": (
+        "培训记录：每次培训一行（工作台账）",
+        {
+            "training_code": "培训编码",
+            "held_on": "培训日期",
+            "year": "年度",
+            "unit_code": "组织单位编码",
+            "unit_name": "组织单位名称",
+            "kind": "培训类型（业务培训/系统使用培训/工作规范培训/其他）",
+            "topic": "主题",
+            "attendees": "参训人员编码列表（VARCHAR[]）",
+            "attendee_count": "参训人数",
+            "hours": "学时",
+        },
+    ),
+    "v_publicity": (
+        "宣传报道：每条一行（工作台账）",
+        {
+            "publicity_code": "编码",
+            "published_on": "发布日期",
+            "year": "年度",
+            "unit_code": "单位编码",
+            "unit_name": "单位名称",
+            "channel": "渠道",
+            "title": "标题",
+        },
+    ),
+    "v_liaisons": (
+        "信息联络员：每个单位一行（工作台账）",
+        {
+            "unit_code": "单位编码",
+            "unit_name": "单位名称",
+            "name": "联络员姓名",
+            "phone": "电话",
+            "since": "起始日期",
+        },
+    ),
+    "v_submissions": (
+        "信息报送：每个单位每个报送期一行（工作台账）",
+        {
+            "unit_code": "单位编码",
+            "unit_name": "单位名称",
+            "period": "报送期（2026-10、2026Q3、2026H1 或 2026）",
+            "year": "年度（截止日期所在年）",
+            "due_on": "截止日期",
+            "submitted_on": "报送日期",
+            "on_time": "是否按时报送（空 = 未报送且未到截止日期）",
+        },
+    ),
+    "v_supervisions": (
+        "专项督查：每次督查一行（工作台账）",
+        {
+            "supervision_code": "督查编码",
+            "held_on": "督查日期",
+            "year": "年度",
+            "unit_code": "被督查单位编码",
+            "unit_name": "被督查单位名称",
+            "topic": "督查内容",
+            "finding": "发现问题",
+            "rectify_due": "整改期限",
+            "rectified_on": "整改完成日期",
+            "is_overdue": "是否整改逾期（有问题、期限早于截止日期且未整改）",
+        },
+    ),
     "v_scope": (
         "当前查询范围：一行，写查询时可引用截止日期和年度（如“上季度”）",
         {
@@ -309,7 +381,9 @@ SELECT f.task_code, t.task_name, t.lead_unit, t.year,
        c2.day AS backfill_deadline,
        CASE WHEN f.closed_on IS NULL THEN NULL
             WHEN f.backfilled_on IS NOT NULL THEN f.backfilled_on <= c2.day
-            WHEN c2.day < $as_of THEN false END AS backfill_on_time
+            WHEN c2.day < $as_of THEN false END AS backfill_on_time,
+       f.transferred_to, f.transferred_on, f.penalty_decided_on, f.penalty_published_on,
+       f.credit_recorded_on
 FROM followups AS f
 JOIN inspections AS i USING (task_code, entity_code)
 JOIN all_tasks AS t USING (task_code)
@@ -436,6 +510,51 @@ SELECT item_code, item_name, owner_unit, category, target_kind, min_inspectors
 FROM items ORDER BY item_code
 """
 
+_REGISTER_UNITS = "($units IS NULL OR list_contains($units, r.unit_code))"
+
+_TRAININGS_SQL = f"""
+SELECT r.training_code, r.held_on, year(r.held_on)::INTEGER AS year, r.unit_code, u.unit_name,
+       r.kind, r.topic, r.attendees, len(r.attendees)::INTEGER AS attendee_count, r.hours
+FROM trainings AS r LEFT JOIN units AS u USING (unit_code)
+WHERE {_REGISTER_UNITS}
+ORDER BY r.held_on, r.training_code
+"""
+
+_PUBLICITY_SQL = f"""
+SELECT r.publicity_code, r.published_on, year(r.published_on)::INTEGER AS year, r.unit_code,
+       u.unit_name, r.channel, r.title
+FROM publicity AS r LEFT JOIN units AS u USING (unit_code)
+WHERE {_REGISTER_UNITS}
+ORDER BY r.published_on, r.publicity_code
+"""
+
+_LIAISONS_SQL = f"""
+SELECT r.unit_code, u.unit_name, r.name, r.phone, r.since
+FROM liaisons AS r LEFT JOIN units AS u USING (unit_code)
+WHERE {_REGISTER_UNITS}
+ORDER BY r.unit_code
+"""
+
+_SUBMISSIONS_SQL = f"""
+SELECT r.unit_code, u.unit_name, r.period, year(r.due_on)::INTEGER AS year, r.due_on,
+       r.submitted_on,
+       CASE WHEN r.submitted_on IS NOT NULL THEN r.submitted_on <= r.due_on
+            WHEN r.due_on < $as_of THEN false END AS on_time
+FROM submissions AS r LEFT JOIN units AS u USING (unit_code)
+WHERE {_REGISTER_UNITS}
+ORDER BY r.due_on, r.unit_code
+"""
+
+_SUPERVISIONS_SQL = f"""
+SELECT r.supervision_code, r.held_on, year(r.held_on)::INTEGER AS year, r.unit_code, u.unit_name,
+       r.topic, r.finding, r.rectify_due, r.rectified_on,
+       (coalesce(trim(r.finding), '') <> '' AND r.rectify_due < $as_of AND r.rectified_on IS NULL)
+           AS is_overdue
+FROM supervisions AS r LEFT JOIN units AS u USING (unit_code)
+WHERE {_REGISTER_UNITS}
+ORDER BY r.held_on, r.supervision_code
+"""
+
 _SCOPE_SQL = """
 SELECT $as_of::DATE AS as_of, $year::INTEGER AS year, $username::VARCHAR AS username,
        $units::VARCHAR[] AS units
@@ -452,6 +571,11 @@ def _view_sql() -> dict[str, str]:
         "v_units": _UNITS_SQL,
         "v_inspectors": _INSPECTORS_SQL,
         "v_items": _ITEMS_SQL,
+        "v_trainings": _TRAININGS_SQL,
+        "v_publicity": _PUBLICITY_SQL,
+        "v_liaisons": _LIAISONS_SQL,
+        "v_submissions": _SUBMISSIONS_SQL,
+        "v_supervisions": _SUPERVISIONS_SQL,
         "v_scope": _SCOPE_SQL,
     }
 
