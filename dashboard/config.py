@@ -45,11 +45,15 @@ class Setting:
     ratio: bool = False
 
     def range_text(self) -> str:
-        """The allowed values, as a Chinese phrase: 不小于 1 的整数, 0 到 1 之间的小数（即 0%–100%）…"""
+        """The allowed values, as a Chinese phrase: 不小于 1 的整数, 0% 到 100% 之间的比例…"""
         if self.kind == "month_day":
             return "按“月-日”填写的日期（例如 11-10）"
         noun = "整数" if self.kind == "int" else "数"
         lo, hi = self.minimum, self.maximum
+        if self.ratio and lo is not None and hi is not None:  # percentages, as every page shows them
+            return (
+                f"{_number(lo * 100)}% 到 {_number(hi * 100)}% 之间的比例（可填 5% 或 0.05）"
+            )
         if lo is not None and hi is not None:
             text = f"{_number(lo)} 到 {_number(hi)} 之间的{noun}"
         elif lo is not None:
@@ -58,8 +62,6 @@ class Setting:
             text = f"不大于 {_number(hi)} 的{noun}"
         else:
             text = noun
-        if self.ratio:
-            text += f"（即 {_number(lo * 100)}%–{_number(hi * 100)}%，可填 0.05 或 5%）"
         return text
 
     def display(self, value: Any) -> str:
@@ -76,7 +78,7 @@ class Setting:
             shown = f"“{value}”"
         allowed = self.range_text()
         return SettingError(
-            f"设置项“{self.name}”（{self.key}）不能设为{shown}，允许的值是"
+            f"设置项“{self.name}”不能设为{shown}，允许的值是"
             f"{' ' if allowed[0].isascii() else ''}{allowed}。"
         )
 

@@ -85,12 +85,24 @@ def session_console(force: bool = False) -> SqlConsole:
     return console
 
 
+def show_sql_error(message: str) -> None:
+    """One Chinese sentence; DuckDB's own English words only in a folded box."""
+    from dashboard.ui.sql_errors import split
+
+    chinese, detail = split(message)
+    error(chinese)
+    if detail:
+        with st.expander(t("analysis.sql.error_detail"), expanded=False):
+            st.code(detail, language=None)
+
+
 def short(text: str) -> str:
     return text.split("（", 1)[0]
 
 
 def column_label(docs: dict, column: str) -> str:
-    return f"{short(docs.get(column, column))}（{column}）"
+    """The column's Chinese name (its SQL name is listed under 数据表说明 of the SQL tab)."""
+    return short(docs.get(column, column))
 
 
 def can_save() -> bool:
@@ -194,7 +206,7 @@ def pivot_tab(console: SqlConsole) -> None:
     view = left.selectbox(
         t("analysis.pivot.dataset"),
         list(DATASETS),
-        format_func=lambda v: f"{DATASETS[v]}（{v}）",
+        format_func=lambda v: DATASETS[v],
         key="an_p_view",
     )
     frame = console.views[view].table.to_pandas()
@@ -334,7 +346,7 @@ def sql_tab(console: SqlConsole) -> None:
     if ran is not None:
         ran_sql, outcome = ran
         if isinstance(outcome, str):
-            error(outcome)
+            show_sql_error(outcome)
         else:
             (st.warning if outcome.truncated else st.caption)(outcome.message)
             st.dataframe(
@@ -449,7 +461,7 @@ def saved_tab(console: SqlConsole) -> None:
         try:
             result = console.run(saved.spec["sql"])
         except ConsoleError as exc:
-            error(str(exc))
+            show_sql_error(str(exc))
             return
         (st.warning if result.truncated else st.caption)(result.message)
         st.dataframe(

@@ -10,6 +10,7 @@ import streamlit as st  # noqa: E402
 
 from dashboard import admin  # noqa: E402
 from dashboard.ui import data_table, get_store, t  # noqa: E402
+from dashboard.ui.audit_view import readable  # noqa: E402
 
 store = get_store()
 ALL = "__all__"
@@ -52,6 +53,7 @@ entries = admin.audit_entries(
 )
 st.caption(t("admin.audit.count", count=len(entries)))
 entries["action"] = entries["action"].map(admin.action_label)
+entries = readable(entries)  # Chinese table names, old/new values as 字段：值 (no raw JSON)
 columns = {
     "audit_id": t("admin.audit.col.audit_id"),
     "happened_at": t("admin.audit.col.happened_at"),

@@ -38,6 +38,8 @@ UPLOAD_KEY = "data.upload_round"
 store = get_store()
 user = current_user()
 
+from dashboard.ui.audit_view import table_label  # noqa: E402
+
 st.title(t("common.page.data_management"))
 st.caption(
     t(
@@ -94,7 +96,8 @@ if inv is not None:
             t("data.inventory.tab_quality", count=n_quality),
         ]
     )
-    with tab_rows:
+    with tab_rows:  # tables by their Chinese names (检查对象, not entities)
+        tables = tables.assign(**{"表": tables["表"].map(table_label)})
         data_table(tables, key="inv_tables", download_basename=t("data.inventory.basename"))
     with tab_years:
         data_table(years, key="inv_years")

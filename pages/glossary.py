@@ -37,7 +37,7 @@ table = pd.DataFrame(
     }
 )
 for key in KPI_KEYS:
-    st.markdown(f"**{t(f'metrics.kpi.{key}')}**（`{key}`）")
+    st.markdown(f"**{t(f'metrics.kpi.{key}')}**")
     st.write(t(f"metrics.def.{key}", **numbers))
 download_buttons(table, t("metrics.glossary.title"), key="glossary_table")
 
@@ -59,5 +59,5 @@ st.subheader(t("registers.glossary.title"))
 st.write(t("registers.glossary.intro"))
 penalty = register_penalty_limit(store)
 for key in REGISTER_FIGURES:
-    st.markdown(f"**{t(f'registers.figure.{key}')}**（`{key}`）")
+    st.markdown(f"**{t(f'registers.figure.{key}')}**")
     st.write(t(f"registers.glossary.{key}", penalty=penalty))

@@ -36,7 +36,13 @@ with tabs[0]:
     st.caption(t("metrics.joint.by_unit_help"))
     df = joint.joint_by_unit(cur, scope)
     if not df.empty:
-        fig = bar(df, "单位", ["次数占比", "户数占比"], barmode="group")
+        fig = bar(
+            df,
+            "单位",
+            ["次数占比", "户数占比"],
+            barmode="group",
+            y_title=t("metrics.joint.share_axis"),
+        )
         fig.update_yaxes(tickformat=".0%")
         show_chart(fig, key="joint_unit_chart")
     metric_table(df, "joint_unit", "metrics.joint.file_unit")

@@ -35,7 +35,13 @@ with left:
     st.subheader(t("metrics.overview.trend"), help=t("metrics.overview.trend_help"))
     monthly = trend.monthly_trend(cur, scope)
     if not monthly.empty:
-        fig = line(monthly, "月份", ["检查户数", "按时录入户数", "发现问题户数"], height=320)
+        fig = line(
+            monthly,
+            "月份",
+            ["检查户数", "按时录入户数", "发现问题户数"],
+            height=320,
+            y_title=t("metrics.overview.trend_axis"),
+        )
         fig.update_xaxes(type="category")  # '2026-01' as written, not Plotly's English 'Jan 2026'
         show_chart(fig, key="overview_trend")
     data_table(

@@ -30,13 +30,12 @@ st.title(t("common.page.settings"))
 st.subheader(t("admin.settings.title"))
 frame = admin.settings_frame(store)
 shown = frame.assign(name=frame["key"].map(setting_label))[
-    ["name", "key", "value_shown", "default_shown", "range", "help", "updated_at", "updated_by"]
+    ["name", "value_shown", "default_shown", "range", "help", "updated_at", "updated_by"]
 ]
 data_table(
     shown.rename(
         columns={
             "name": t("admin.settings.col.name"),
-            "key": t("admin.settings.col.key"),
             "value_shown": t("admin.settings.col.value"),
             "default_shown": t("admin.settings.col.default"),
             "range": t("admin.settings.col.range"),
@@ -53,7 +52,7 @@ data_table(
 key = st.selectbox(
     t("admin.settings.col.name"),
     [s.key for s in config.SETTINGS],
-    format_func=lambda k: f"{setting_label(k)}（{k}）",
+    format_func=setting_label,
     key="setting_key",
 )
 spec = config.setting_spec(key)

@@ -70,8 +70,8 @@ def test_coverage_out_of_range_refused(typed):
     with pytest.raises(ValueError) as err:
         admin.parse_setting("target.coverage", typed)
     text = str(err.value)
-    assert "目标：抽查覆盖率" in text and "target.coverage" in text
-    assert "0 到 1 之间" in text and "0%–100%" in text
+    assert "目标：抽查覆盖率" in text and "target.coverage" not in text  # no keys on screen
+    assert "0% 到 100% 之间" in text
     assert CHINESE.search(text) and text.count("。") == 1
 
 
@@ -96,10 +96,10 @@ def test_accepted_values():
         ("backfill_limit_workdays", "-3", "不小于 1"),
         ("confirm_limit_workdays", "0", "不小于 1"),
         ("target.entry_overdue", "-1", "不小于 0 的整数"),
-        ("warning_band", "1.2", "0 到 1 之间"),
+        ("warning_band", "1.2", "0% 到 100% 之间"),
         ("quality.low_rate_alpha", "2", "0 到 1 之间"),
         ("risk.score_jump", "101", "0 到 100 之间"),
-        ("target.coverage", "nan", "0 到 1 之间"),
+        ("target.coverage", "nan", "0% 到 100% 之间"),
         ("plan_cutoff", "13-40", "月-日"),
     ],
 )
@@ -112,7 +112,7 @@ def test_refused_values(key, typed, phrase):
 def test_set_setting_checks_too(store):
     with pytest.raises(config.SettingError, match="不小于 1"):
         config.set_setting(store, "entry_limit_workdays", 0, "admin")
-    with pytest.raises(config.SettingError, match="0 到 1 之间"):
+    with pytest.raises(config.SettingError, match="0% 到 100% 之间"):
         config.set_setting(store, "target.coverage", 1.5, "admin")
     with pytest.raises(config.SettingError):
         config.set_setting(store, "entry_limit_workdays", True, "admin")
@@ -137,7 +137,7 @@ def test_settings_frame_carries_the_declaration(store):
     frame = admin.settings_frame(store).set_index("key")
     assert list(frame.index) == [s.key for s in config.SETTINGS]
     assert frame.loc["target.coverage", "value_shown"] == "5%"
-    assert frame.loc["target.coverage", "range"].startswith("0 到 1 之间")
+    assert frame.loc["target.coverage", "range"].startswith("0% 到 100% 之间")
     assert frame.loc["entry_limit_workdays", "help"] == (
         config.SETTINGS_BY_KEY["entry_limit_workdays"].help
     )

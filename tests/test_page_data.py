@@ -28,8 +28,8 @@ def test_inventory_shows_real_row_counts(app_store):
     assert metrics["抽查任务"] == f"{tasks:,}"
     tables = at.dataframe[0].value
     counts = dict(zip(tables["表"], tables["行数"], strict=True))
-    assert counts["entities"] == entities
-    assert counts["followups"] == app_store.scalar("SELECT count(*) FROM followups")
+    assert counts["检查对象"] == entities  # Chinese table names (issue 12)
+    assert counts["后续处理"] == app_store.scalar("SELECT count(*) FROM followups")
     # the demo is flagged
     assert any("演示数据" in m.value for m in at.sidebar.markdown)
 

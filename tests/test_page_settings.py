@@ -23,15 +23,16 @@ def test_settings_page_shows_help_and_refuses_out_of_range(app_store):
     assert not at.exception, at.exception
     table = at.dataframe[0].value
     assert {"允许的值", "说明"} <= set(table.columns)
-    row = table.set_index("键").loc["target.coverage"]
-    assert row["当前值"] == "5%" and row["允许的值"].startswith("0 到 1 之间")
+    assert "键" not in table.columns  # settings by their Chinese names only (issue 12)
+    row = table.set_index("设置项").loc["目标：抽查覆盖率"]
+    assert row["当前值"] == "5%" and row["允许的值"].startswith("0% 到 100% 之间")
 
     at.selectbox(key="setting_key").select("target.coverage").run()
     assert any("抽查覆盖率" in c.value or "比例目标" in c.value for c in at.caption)
     at.text_input(key="setting_value").input("1.5")
     at.button(key="FormSubmitter:setting_edit-保存").click().run()
     errors = [e.value for e in at.error]
-    assert any("目标：抽查覆盖率" in e and "0 到 1 之间" in e for e in errors), errors
+    assert any("目标：抽查覆盖率" in e and "0% 到 100% 之间" in e for e in errors), errors
     assert config.get_setting(app_store, "target.coverage") == 0.05
 
     at.selectbox(key="setting_key").select("entry_limit_workdays").run()

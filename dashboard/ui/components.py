@@ -126,7 +126,49 @@ def _escape(text: str) -> str:
 
 
 # -- charts ----------------------------------------------------------------------------------------
-def _layout(fig, title: str | None = None, height: int | None = None):
+# the unit an axis title carries, by how its column's name ends (first match wins)
+AXIS_UNITS: tuple[tuple[str, str], ...] = (
+    ("率", "%"),
+    ("占比", "%"),
+    ("户次", "户次"),
+    ("户数", "户"),
+    ("次数", "次"),
+    ("人数", "人"),
+    ("件数", "件"),
+    ("预警数", "条"),
+    ("总分", "分"),
+    ("风险指数", "0–100"),
+    ("天数", "天"),
+)
+
+
+def axis_title(name: str | None) -> str | None:
+    """An axis title with its unit: '覆盖率' → '覆盖率（%）', '检查户数' → '检查户数（户）'."""
+    if not name:
+        return None
+    if "（" in name:
+        return name
+    for ending, unit in AXIS_UNITS:
+        if name.endswith(ending):
+            return f"{name}（{unit}）"
+    return name
+
+
+def _is_date(df: pd.DataFrame, col) -> bool:
+    return (
+        isinstance(col, str) and col in df.columns and pd.api.types.is_datetime64_any_dtype(df[col])
+    )
+
+
+def _layout(
+    fig,
+    title: str | None = None,
+    height: int | None = None,
+    *,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    x_is_date: bool = False,
+):
     # the title sits at the very top and the legend row below it, so they never overlap
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "y": 1, "yanchor": "top", "pad": {"t": 6}}
@@ -141,8 +183,10 @@ def _layout(fig, title: str | None = None, height: int | None = None):
     )
     if height:
         fig.update_layout(height=height)
-    fig.update_xaxes(gridcolor="#e6e9ee", title=None)
-    fig.update_yaxes(gridcolor="#e6e9ee", title=None)
+    fig.update_xaxes(gridcolor="#e6e9ee", title=x_title)
+    fig.update_yaxes(gridcolor="#e6e9ee", title=y_title)
+    if x_is_date:  # Chinese dates, never Plotly's English month names ("Jan 2026")
+        fig.update_xaxes(tickformat="%Y年%-m月", hoverformat="%Y年%-m月%-d日")
     return fig
 
 
@@ -159,8 +203,13 @@ def bar(
     height: int | None = 360,
     text: str | None = None,
     labels: Mapping[str, str] | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
 ):
-    """A Plotly bar figure with the product's fonts and colours (pass GRADE_COLORS etc. as color_map)."""
+    """A Plotly bar figure with the product's fonts and colours (pass GRADE_COLORS etc. as color_map).
+
+    Axis titles default to the column names with their units (`axis_title`); a chart of several
+    columns passes `y_title` (or `x_title` for horizontal bars)."""
     import plotly.express as px
 
     kwargs = {}
@@ -180,7 +229,15 @@ def bar(
     )
     if text and color is None:  # one series: numbers above the bars stay legible on short bars
         fig.update_traces(textposition="outside", cliponaxis=False)
-    return _layout(fig, title, height)
+    category, value = (x, y) if orientation == "v" else (y, x)
+    value_title = y_title if orientation == "v" else x_title
+    category_title = x_title if orientation == "v" else y_title
+    titles = (
+        axis_title(category_title or (category if isinstance(category, str) else None)),
+        axis_title(value_title or (value if isinstance(value, str) else None)),
+    )
+    x_axis, y_axis = titles if orientation == "v" else titles[::-1]
+    return _layout(fig, title, height, x_title=x_axis, y_title=y_axis, x_is_date=_is_date(df, x))
 
 
 def line(
@@ -194,7 +251,10 @@ def line(
     height: int | None = 360,
     markers: bool = True,
     labels: Mapping[str, str] | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
 ):
+    """A Plotly line figure; axis titles as for `bar`, date axes in Chinese."""
     import plotly.express as px
 
     kwargs = {"color_discrete_map": dict(color_map)} if color_map else {}
@@ -208,7 +268,14 @@ def line(
         color_discrete_sequence=SEQUENCE,
         **kwargs,
     )
-    return _layout(fig, title, height)
+    return _layout(
+        fig,
+        title,
+        height,
+        x_title=axis_title(x_title or (x if isinstance(x, str) else None)),
+        y_title=axis_title(y_title or (y if isinstance(y, str) else None)),
+        x_is_date=_is_date(df, x),
+    )
 
 
 def heatmap(
