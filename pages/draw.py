@@ -131,7 +131,11 @@ def show_review(draw_id: str, key: str) -> None:
     st.markdown(t("draw.docs.publication"))
     st.caption(t("draw.docs.publication_help"))
     publication = draw.publication_list(store, draw_id)
-    download_buttons(publication, f"{draw_id}_公示名单", key=f"{key}_pub")
+    download_buttons(
+        draw.publication_with_head(store, publication), f"{draw_id}_公示名单", key=f"{key}_pub"
+    )
+    st.caption(t("draw.docs.head_help"))
+    st.code(names["chain_head"], language=None)
 
 
 tab_names = [t("draw.tab.ledger")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from dashboard.cli.common import (
     actor_name,
     add_db_option,
     cli_user,
+    db_path_from_args,
     store_from_args,
 )
 
@@ -72,7 +74,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("verify", help="复核抽取台账（全部或一次抽取），或用 --cert 复核一份证书")
     add_db_option(p)
     p.add_argument("draw_id", metavar="DRAW_ID", nargs="?", default=None)
-    p.add_argument("--cert", type=Path, default=None, help="只复核这份 JSON 证书（不需要数据库）")
+    p.add_argument(
+        "--cert",
+        type=Path,
+        default=None,
+        help="复核这份 JSON 证书；有数据库时（--db 或默认位置）还与库中的台账核对",
+    )
+    p.add_argument(
+        "--head",
+        default=None,
+        metavar="N:HASH",
+        help="与早先公示的台账链头核对（公示名单、证书上印的“记录数:哈希”），可发现被删除或改写的最新抽取",
+    )
     p.set_defaults(func=cmd_verify, access=SCOPED)
 
 
@@ -293,6 +306,7 @@ def cmd_cert(args: argparse.Namespace) -> int:
         written.append(path)
     for path in written:
         print(f"已写出 {path}")
+    print(f"台账链头（请随公示一并公布）：{draw.head_text(draw.chain_head(store))}")
     return 0
 
 
@@ -314,6 +328,30 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if args.draw_id and cert.get("draw_id") != args.draw_id:
             print(f"不通过  证书编号：证书为 {cert.get('draw_id')}，不是 {args.draw_id}")
             passed = False
+        named = getattr(args, "db", None) is not None or bool(os.environ.get("DASHBOARD_DB"))
+        db = db_path_from_args(args)
+        if named or Path(db).exists():  # a store at hand: the certificate must be its record too
+            from dashboard import draw
+
+            store = store_from_args(args)
+            against = draw.certificate_against_store(store, cert)
+            unknown = (
+                not named
+                and store.scalar(
+                    "SELECT count(*) FROM draws WHERE draw_id = ?", [str(cert.get("draw_id"))]
+                )
+                == 0
+            )
+            if unknown:  # the default store, which never had this draw: say so, judge the file
+                print(f"提醒  默认数据库 {db} 中没有抽取 {cert.get('draw_id')}，只复核了证书本身")
+            else:
+                for d in against:
+                    print(f"不通过  {d.check}：{d.detail}")
+                if not against:
+                    print(f"通过  证书与数据库 {db} 中的台账记录一致")
+                passed = passed and not against
+        else:
+            print("提醒  没有数据库可核对，只复核了证书本身（用 --db 指定数据库可与台账核对）")
         print("结论：证书复核通过。" if passed else "结论：证书复核不通过。")
         return 0 if passed else 1
 
@@ -322,7 +360,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     store = store_from_args(args)
     if args.draw_id:
         _require_visible(store, args, args.draw_id)
-    found = draw.verify_store(store, args.draw_id)
+    head = draw.parse_head(args.head) if args.head else None
+    found = draw.verify_store(store, args.draw_id, head=head)
     visible = _visible_draws(store, args)
     shown = found if visible is None else [d for d in found if d.draw_id in visible]
     hidden = [d for d in found if d not in shown and not d.warning]
@@ -337,8 +376,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         scope = f"全部 {store.scalar('SELECT count(*) FROM draws')} 次抽取"
     else:
         scope = f"哈希链及本账号单位的 {len(visible)} 次抽取"
+    print(f"当前台账链头：{draw.head_text(draw.chain_head(store))}")
     if errors:
         print(f"结论：{scope}复核发现 {len(errors)} 处不一致。")
         return 1
-    print(f"结论：{scope}与冻结名单、哈希链一致。")
+    extra = f"，与公示的链头 {args.head} 相符" if head is not None else ""
+    print(f"结论：{scope}与冻结名单、哈希链一致{extra}。")
     return 0

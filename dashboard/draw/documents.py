@@ -85,6 +85,8 @@ def _header(cert: dict, names: dict | None, public: bool) -> list[str]:
     ]
     if not public:
         hashes.append(("本记录哈希 record_hash", cert.get("record_hash", "")))
+    if names and names.get("chain_head"):
+        hashes.append(("台账链头（出具时，记录数:哈希）", names["chain_head"]))
     out += [f'<tr><th>{_e(k)}</th><td class="hash">{_e(v)}</td></tr>' for k, v in hashes]
     out.append("</table>")
     return out

@@ -225,9 +225,214 @@ def _drift(store: Store, record: dict, draw_id: str) -> list[Difference]:
     return out
 
 
+# -- the chain head, anchored outside the store (issue 13) ----------------------------------------
+
+
+def chain_head(store: Store) -> tuple[int, str]:
+    """(number of draw records, the newest record_hash): the head printed on every 公示名单 and
+    certificate, to be checked later with `dashboard verify --head N:HASH`."""
+    found = store.rows("SELECT chain_pos, record_hash FROM draws ORDER BY chain_pos DESC LIMIT 1")
+    return (int(found[0][0]), found[0][1]) if found else (0, protocol.ZERO_HASH)
+
+
+def head_text(head: tuple[int, str]) -> str:
+    return f"{head[0]}:{head[1]}"
+
+
+def parse_head(text: str) -> tuple[int, str]:
+    """ "N:HASH" → (N, HASH); DrawError (one Chinese sentence) when malformed."""
+    count, _, digest = str(text or "").strip().partition(":")
+    digest = digest.strip().lower()
+    if (
+        not count.strip().isdigit()
+        or len(digest) != 64
+        or any(c not in "0123456789abcdef" for c in digest)
+    ):
+        raise DrawError(
+            f"台账链头“{text}”格式不对：应为“记录数:哈希”，如 12:3f5a…（64 位十六进制），"
+            "照公示名单或证书上印的链头填写。"
+        )
+    return int(count), digest
+
+
+def check_head(store: Store, head: tuple[int, str]) -> list[Difference]:
+    """The store against a head published earlier: record N must still be there with that hash."""
+    count, digest = head
+    n, _ = chain_head(store)
+    label = f"链头 {count}"
+    if count == 0:
+        return []
+    if n < count:
+        return [
+            Difference(
+                label,
+                "台账链头",
+                f"公示时台账有 {count} 条记录，现在只有 {n} 条：最新的 {count - n} 次抽取被删除",
+            )
+        ]
+    found = store.rows("SELECT draw_id, record_hash FROM draws WHERE chain_pos = ?", [count])
+    if not found or found[0][1] != digest:
+        where = found[0][0] if found else "（缺失）"
+        return [
+            Difference(
+                label,
+                "台账链头",
+                f"第 {count} 条记录 {where} 的哈希与公示的 {digest} 不同：该记录（或其前的记录）"
+                "被改写或重新抽取过",
+            )
+        ]
+    return []
+
+
+def _audit_rows(store: Store, actions: tuple[str, ...]) -> dict[str, list[dict]]:
+    rows = store.rows(
+        "SELECT record_key, new_value FROM audit_log WHERE list_contains(?, action)"
+        " ORDER BY audit_id",
+        [list(actions)],
+    )
+    out: dict[str, list[dict]] = {}
+    for key, value in rows:
+        try:
+            parsed = json.loads(value) if value else {}
+        except ValueError:
+            parsed = {}
+        out.setdefault(key, []).append(parsed if isinstance(parsed, dict) else {})
+    return out
+
+
+def _against_audit(store: Store, rows: list[dict]) -> list[Difference]:
+    """The ledger against the hash-chained audit log, where every draw and confirmation is also
+    recorded (record hash, kind, witnesses; confirmer and time): catches a deleted newest draw, a
+    re-run or rewritten record, edited witnesses or kind, and a confirmation inserted by hand."""
+    out: list[Difference] = []
+    audited = _audit_rows(store, ("draw", "redraw"))
+    by_id = {r["draw_id"]: r for r in rows}
+    for draw_id in audited:
+        if draw_id not in by_id:
+            out.append(
+                Difference(
+                    draw_id, "审计核对", "审计日志记有这次抽取，台账中却没有（抽取记录被删除）"
+                )
+            )
+    for row in rows:
+        entries = audited.get(row["draw_id"])
+        if not entries:
+            out.append(
+                Difference(row["draw_id"], "审计核对", "审计日志中没有这次抽取（记录未经程序写入）")
+            )
+            continue
+        if (
+            len(entries) > 1
+        ):  # each draw number is written once: twice means it was removed and redone
+            out.append(
+                Difference(
+                    row["draw_id"],
+                    "审计核对",
+                    f"审计日志中编号 {row['draw_id']} 被抽取了 {len(entries)} 次"
+                    "（原记录被删除后重新抽取）",
+                )
+            )
+        entry = entries[0]
+        if entry.get("record_hash") != row["record_hash"]:
+            out.append(
+                Difference(
+                    row["draw_id"],
+                    "审计核对",
+                    f"审计日志记录的哈希为 {entry.get('record_hash')}，台账中为 {row['record_hash']}"
+                    "（记录被改写或重新抽取）",
+                )
+            )
+        if "kind" in entry and entry["kind"] != row["kind"]:
+            out.append(
+                Difference(
+                    row["draw_id"],
+                    "台账列 kind",
+                    f"列值 {row['kind']!r} 与审计日志的 {entry['kind']!r} 不同",
+                )
+            )
+        witnesses = None if pd.isna(row["witnesses"]) else row["witnesses"]
+        if "witnesses" in entry and entry["witnesses"] != witnesses:
+            out.append(
+                Difference(
+                    row["draw_id"],
+                    "台账列 witnesses",
+                    f"见证人 {witnesses!r} 与审计日志的 {entry['witnesses']!r} 不同",
+                )
+            )
+    confirmed = _audit_rows(store, ("confirm_draw",))
+    stored = {
+        d: (by, at)
+        for d, by, at in store.rows(
+            "SELECT draw_id, confirmed_by, confirmed_at FROM draw_confirmations"
+        )
+    }
+    for draw_id, (by, at) in stored.items():
+        entries = confirmed.get(draw_id)
+        at_text = at.isoformat() if hasattr(at, "isoformat") else str(at)
+        if not entries:
+            out.append(
+                Difference(draw_id, "确认记录", "审计日志中没有这次确认（确认记录未经程序写入）")
+            )
+        elif (entries[-1].get("confirmed_by"), entries[-1].get("confirmed_at")) != (by, at_text):
+            out.append(
+                Difference(
+                    draw_id,
+                    "确认记录",
+                    f"确认人/时间 {by} {at_text} 与审计日志的 {entries[-1].get('confirmed_by')} "
+                    f"{entries[-1].get('confirmed_at')} 不同",
+                )
+            )
+    for draw_id in confirmed:
+        if draw_id not in stored:
+            out.append(
+                Difference(draw_id, "确认记录", "审计日志记有确认，确认记录却不见了（被删除）")
+            )
+    return out
+
+
+def certificate_against_store(store: Store, cert: dict) -> list[Difference]:
+    """A certificate compared with the ledger of the open store: same record, hash and pool."""
+    draw_id = str(cert.get("draw_id"))
+    found = store.df("SELECT * FROM draws WHERE draw_id = ?", [draw_id])
+    if found.empty:
+        return [
+            Difference(draw_id, "证书与台账", "库中没有这次抽取（证书不属于本库，或记录被删除）")
+        ]
+    row = found.iloc[0].to_dict()
+    out = []
+    record = {k: v for k, v in cert.items() if k not in ("record_hash", "pool")}
+    if protocol.canonical_json(record) != row["record_json"]:
+        stored = json.loads(row["record_json"])
+        changed = sorted(k for k in set(stored) | set(record) if stored.get(k) != record.get(k))
+        out.append(
+            Difference(draw_id, "证书与台账", f"证书内容与台账记录不同（{', '.join(changed)}）")
+        )
+    if cert.get("record_hash") != row["record_hash"]:
+        out.append(
+            Difference(
+                draw_id,
+                "证书与台账",
+                f"证书的记录哈希 {cert.get('record_hash')} 与台账的 {row['record_hash']} 不同",
+            )
+        )
+    pool = frozen_pool(store, draw_id)
+    stored_pool = [
+        {"entity_code": c, "stratum": s}
+        for c, s in zip(pool["entity_code"].to_pylist(), pool["stratum"].to_pylist(), strict=True)
+    ]
+    if cert.get("pool") != stored_pool:
+        out.append(Difference(draw_id, "证书与台账", "证书的冻结名录与库中的不同"))
+    return out
+
+
 @engine.gc_paused()
-def verify_store(store: Store, draw_id: str | None = None) -> list[Difference]:
-    """Recompute every draw (or one) from its frozen pool and check the chain; [] = all holds."""
+def verify_store(
+    store: Store, draw_id: str | None = None, *, head: tuple[int, str] | None = None
+) -> list[Difference]:
+    """Recompute every draw (or one) from its frozen pool and check the chain; [] = all holds.
+
+    The whole-store check also compares the ledger with the hash-chained audit log and checks that
+    chain; `head` (N, HASH), published earlier, must still be record N's hash."""
     rows = store.df("SELECT * FROM draws ORDER BY chain_pos").to_dict("records")
     out: list[Difference] = []
     if draw_id is not None and not any(r["draw_id"] == draw_id for r in rows):
@@ -250,6 +455,13 @@ def verify_store(store: Store, draw_id: str | None = None) -> list[Difference]:
     )
     for (orphan,) in orphans:
         out.append(Difference(orphan, "确认记录", "确认记录指向不存在的抽取"))
+    if draw_id is None:
+        from dashboard.store.audit_chain import verify_audit_chain
+
+        out.extend(_against_audit(store, rows))
+        out.extend(Difference("审计日志", "审计哈希链", d) for d in verify_audit_chain(store))
+    if head is not None:
+        out.extend(check_head(store, head))
     return out
 
 
@@ -337,6 +549,17 @@ PUBLIC_COLUMNS = [
 ]
 
 
+def publication_with_head(store: Store, publication: pd.DataFrame) -> pd.DataFrame:
+    """The 公示名单 as downloaded: its rows, then one line with the ledger's chain head (issue 13), so
+    whoever keeps the published list can later check that no newer draw was removed or rewritten."""
+    line = {c: "" for c in publication.columns}
+    line[publication.columns[0]] = "台账链头"
+    line[publication.columns[1]] = head_text(chain_head(store))
+    if len(publication.columns) > 2:
+        line[publication.columns[2]] = "（记录数:最新记录哈希，可用 dashboard verify --head 核对）"
+    return pd.concat([publication.astype(object), pd.DataFrame([line])], ignore_index=True)
+
+
 def publication_list(store: Store, draw_id: str) -> pd.DataFrame:
     """The 公示名单 of a draw: targets, items and units — never grades, strata or keys."""
     record, row = load_record(store, draw_id)
@@ -403,4 +626,5 @@ def names_for(store: Store, cert: dict) -> dict[str, dict[str, str]]:
         "inspectors": insp,
         "units": units,
         "task": {cert.get("task_code"): task[0][0] if task else ""},
+        "chain_head": head_text(chain_head(store)),  # printed on every certificate (issue 13)
     }

@@ -756,6 +756,8 @@ def write_record(
             "selected": len(record["selections"]),
             "unstaffed": len(record["unstaffed"]),
             "record_hash": rhash,
+            # the ledger columns outside the hashed record, kept in the hash-chained audit log
+            "witnesses": row["witnesses"],
         }
         store.audit(
             cur,

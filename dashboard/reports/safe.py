@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -41,9 +42,44 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# DuckDB's infinite timestamps arrive as the int64 extremes ±(2**63 - 1) in their unit (NaT is -2**63)
+_INT64_MAX = 2**63 - 1
+_EXCEL_FIRST, _EXCEL_LAST = np.datetime64("1900-01-01"), np.datetime64("9999-12-31T23:59:59")
+
+
+def safe_datetimes(df: pd.DataFrame) -> pd.DataFrame:
+    """Date-time columns a spreadsheet cannot hold (DuckDB's ±infinity, years before 1900 or after
+    9999) become text ("-infinity", "infinity", the ISO form); other columns are left as they are."""
+    out = None
+    for col in df.columns:
+        series = df[col]
+        if not pd.api.types.is_datetime64_any_dtype(series.dtype):
+            continue
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            series = series.dt.tz_localize(None)
+        arr = series.to_numpy()
+        nat = np.isnat(arr)
+        unit = np.datetime_data(arr.dtype)[0]
+        first, last = (x.astype(f"datetime64[{unit}]") for x in (_EXCEL_FIRST, _EXCEL_LAST))
+        valid = arr[~nat]
+        if not len(valid) or (valid.min() >= first and valid.max() <= last):
+            continue
+        ints = arr.view("i8")
+        text = np.char.replace(np.datetime_as_string(arr, unit="auto"), "T", " ")
+        values = [
+            None
+            if n
+            else ("infinity" if i == _INT64_MAX else "-infinity" if i == -_INT64_MAX else t)
+            for n, i, t in zip(nat, ints, text, strict=True)
+        ]
+        out = df.copy() if out is None else out
+        out[col] = pd.Series(values, index=df.index, dtype=object)
+    return df if out is None else out
+
+
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """Neutralised CSV encoded UTF-8 with BOM (so Excel opens Chinese text correctly)."""
-    return neutralise(df).to_csv(index=False).encode("utf-8-sig")
+    return neutralise(safe_datetimes(df)).to_csv(index=False).encode("utf-8-sig")
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -72,7 +108,7 @@ def to_xlsx_bytes(
         workbook = writer.book
         header_format = workbook.add_format({"bold": True, "bg_color": "#E8EEF5", "border": 1})
         for name, frame in frames.items():
-            safe = neutralise(frame)
+            safe = neutralise(safe_datetimes(frame))
             for col in safe.columns:  # xlsxwriter cannot write tz-aware datetimes
                 if isinstance(safe[col].dtype, pd.DatetimeTZDtype):
                     safe[col] = safe[col].dt.tz_localize(None)

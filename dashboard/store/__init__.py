@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -260,10 +261,24 @@ class Store:
                 return value
             return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
 
+        from dashboard.store import audit_chain  # the log's hash chain (issue 13)
+
+        row = {
+            "audit_id": cur.execute("SELECT nextval('audit_seq')").fetchone()[0],
+            "happened_at": datetime.now(),
+            "actor": actor,
+            "action": action,
+            "table_name": table_name,
+            "record_key": record_key,
+            "old_value": as_text(old_value),
+            "new_value": as_text(new_value),
+            "detail": detail,
+        }
+        previous = audit_chain.head(cur)
         cur.execute(
-            "INSERT INTO audit_log (actor, action, table_name, record_key, old_value, new_value, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [actor, action, table_name, record_key, as_text(old_value), as_text(new_value), detail],
+            f"INSERT INTO audit_log ({', '.join(audit_chain.FIELDS)}, previous_hash, row_hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [*row.values(), previous, audit_chain.row_hash(previous, row)],
         )
 
     # -- meta ------------------------------------------------------------------------------
