@@ -57,10 +57,19 @@ def cards(keys: list[str]) -> None:
             col.caption(extra.strip())
 
 
+RATE_COLUMNS = ("执法人员参训率", "按时报送率")
+
+
 def unit_table(columns: list[str], key: str) -> None:
     st.markdown(f"**{t('registers.by_unit')}**")
+    rates = {
+        c: st.column_config.NumberColumn(c, format="percent") for c in columns if c in RATE_COLUMNS
+    }
     data_table(
-        per_unit[["单位", *columns]], key=key, download_basename=f"{t('registers.title')}_{key}"
+        per_unit[["单位", *columns]],
+        key=key,
+        download_basename=f"{t('registers.title')}_{key}",
+        column_config=rates or None,
     )
 
 
