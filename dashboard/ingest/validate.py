@@ -257,9 +257,8 @@ def _short(raw: Any) -> str:
     return text if len(text) <= 200 else text[:200] + f"……（共 {len(cell_text(raw)):,} 个字符）"
 
 
-# A cell taken as it is: no surrounding or odd white space, no BOM (text); an upper-case code.
-_PLAIN_TEXT = re.compile(r"[^\s\ufeff\u200b](?:[^\ufeff]*[^\s\ufeff\u200b])?", re.S)
-_PLAIN_CODE = re.compile(r"[0-9A-Z]{18}|[0-9A-Z][0-9A-Z\-]{0,16}|[0-9A-Z][0-9A-Z\-]{18,29}")
+# The fast path's two kinds of cell: free text, an entity code (see parse_table).
+_TEXT, _CODE = "text", "code"
 _CACHED = (
     S.DATE,
     S.LIST,
@@ -357,9 +356,9 @@ def parse_table(
     for name in present:
         col = spec.column(name)
         if name in CODE_COLUMNS:
-            fast = _PLAIN_CODE
+            fast = _CODE
         elif col.type == S.TEXT and col.enum is None:
-            fast = _PLAIN_TEXT
+            fast = _TEXT
         else:
             fast = None
         plan.append((name, col, positions.get(name), fast, {} if col.type in _CACHED else None))
@@ -371,7 +370,21 @@ def parse_table(
         for name, col, pos, fast, cache in plan:
             cell = cells[pos] if pos is not None and pos < n_cells else None
             if type(cell) is str:
-                if fast is not None and fast.fullmatch(cell) and len(cell) <= max_cell_chars:
+                # taken as it is exactly when parse_cell (and _normal_code) would not change it
+                if (
+                    fast is not None
+                    and cell
+                    and len(cell) <= max_cell_chars
+                    and not cell[0].isspace()
+                    and not cell[-1].isspace()
+                    and "\ufeff" not in cell
+                    and (
+                        fast is _TEXT
+                        or (
+                            cell.isalnum() and cell.isascii() and (cell.isupper() or cell.isdigit())
+                        )
+                    )
+                ):
                     values[name] = cell
                     continue
                 if cache is not None:
