@@ -50,10 +50,10 @@ class Setting:
             return "按“月-日”填写的日期（例如 11-10）"
         noun = "整数" if self.kind == "int" else "数"
         lo, hi = self.minimum, self.maximum
-        if self.ratio and lo is not None and hi is not None:  # percentages, as every page shows them
-            return (
-                f"{_number(lo * 100)}% 到 {_number(hi * 100)}% 之间的比例（可填 5% 或 0.05）"
-            )
+        if (
+            self.ratio and lo is not None and hi is not None
+        ):  # percentages, as every page shows them
+            return f"{_number(lo * 100)}% 到 {_number(hi * 100)}% 之间的比例（可填 5% 或 0.05）"
         if lo is not None and hi is not None:
             text = f"{_number(lo)} 到 {_number(hi)} 之间的{noun}"
         elif lo is not None:
@@ -524,6 +524,33 @@ SETTINGS: tuple[Setting, ...] = (
         "导入问题清单最多列出条数",
         "导入校验时问题清单最多列出的条数。",
         minimum=1,
+    ),
+    # performance (issue 17): read when the store is opened, so a change takes effect after a restart
+    Setting(
+        "store.memory_limit_mb",
+        1024,
+        "数据库内存上限（MB）",
+        "DuckDB 查询最多使用的内存（缓存的数据页和中间结果）；超出时把中间结果暂存到磁盘。"
+        "默认 1024 MB，100 万检查对象时整个服务约占 2 GB 内存；驾驶舱重启后生效。",
+        "int",
+        minimum=128,
+        maximum=1_048_576,
+    ),
+    Setting(
+        "store.threads",
+        0,
+        "数据库查询线程数",
+        "DuckDB 并行查询的线程数；0 表示与服务器的 CPU 核数相同。驾驶舱重启后生效。",
+        "int",
+        minimum=0,
+        maximum=1024,
+    ),
+    _count(
+        "cache.max_mb",
+        256,
+        "页面查询结果缓存上限（MB）",
+        "各页面的指标和列表在数据没有变化时直接取自缓存，点选控件不再重算；"
+        "超过该大小时丢弃最久未用的结果。0 表示不缓存。任何写入（导入、抽取、录入、改设置）后缓存自动失效。",
     ),
 )
 

@@ -55,6 +55,7 @@ import pandas as pd
 
 from dashboard.config import DEFAULTS
 from dashboard.domain.codes import FINDING_CODES, FOLLOWUP_CODES, RESULT_CODES, RISK_SYSTEM
+from dashboard.metrics import cache as query_cache
 from dashboard.scope import Scope
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -79,7 +80,9 @@ def load_sql(name: str) -> str:
     if BASE_TOKEN in text:
         base = (SQL_DIR / "base_scope.sql").read_text(encoding="utf-8")
         text = text.replace(BASE_TOKEN, _strip_comments(base))
-    if REGISTERS_TOKEN in text:  # the work registers' CTEs (after {{base}}), sql/registers_scope.sql
+    if (
+        REGISTERS_TOKEN in text
+    ):  # the work registers' CTEs (after {{base}}), sql/registers_scope.sql
         registers = (SQL_DIR / "registers_scope.sql").read_text(encoding="utf-8")
         text = text.replace(REGISTERS_TOKEN, _strip_comments(registers))
     return text
@@ -141,18 +144,32 @@ def run_df(con: Any, name: str, scope: Scope, **extra: Any) -> pd.DataFrame:
     """Run ``sql/<name>.sql`` for ``scope`` and return the whole result as a DataFrame.
 
     DATE columns come back as ``datetime.date`` objects (None for NULL), not pandas timestamps.
+    Inside an app script run the result comes from `dashboard.metrics.cache` while the data are
+    unchanged (a shallow copy: a caller's new or renamed columns do not reach the cache).
     """
     sql = load_sql(name)
     cur = cursor_of(con)
     params = bind(sql, scope_params(cur, scope, **extra))
-    result = cur.execute(sql, params)
-    date_cols = [d[0] for d in result.description if str(d[1]) == "DATE"]
-    df = result.df()
-    for col in date_cols:  # DATE stays a date (no 00:00:00 on screen or in downloads); NULL → None
-        df[col] = pd.Series(
-            [None if pd.isna(v) else v.date() for v in df[col]], index=df.index, dtype=object
-        )
-    return df
+
+    def run() -> pd.DataFrame:
+        result = cur.execute(sql, params)
+        date_cols = [d[0] for d in result.description if str(d[1]) == "DATE"]
+        df = result.df()
+        for (
+            col
+        ) in date_cols:  # DATE stays a date (no 00:00:00 on screen or in downloads); NULL → None
+            df[col] = _dates(df[col])
+        return df
+
+    return query_cache.cached_query(name, params, run).copy(deep=False)
+
+
+def _dates(series: pd.Series) -> pd.Series:
+    """A datetime64 column as datetime.date objects, NULL as None (vectorised, no per-cell Python)."""
+    values = series.to_numpy(dtype="datetime64[D]")
+    out = values.astype(object)
+    out[pd.isna(values)] = None
+    return pd.Series(out, index=series.index, dtype=object)
 
 
 def run_row(con: Any, name: str, scope: Scope, **extra: Any) -> dict[str, Any]:
@@ -160,10 +177,14 @@ def run_row(con: Any, name: str, scope: Scope, **extra: Any) -> dict[str, Any]:
     sql = load_sql(name)
     cur = cursor_of(con)
     params = bind(sql, scope_params(cur, scope, **extra))
-    result = cur.execute(sql, params)
-    cols = [d[0] for d in result.description]
-    row = result.fetchone()
-    return dict(zip(cols, row, strict=True)) if row else dict.fromkeys(cols)
+
+    def run() -> dict[str, Any]:
+        result = cur.execute(sql, params)
+        cols = [d[0] for d in result.description]
+        row = result.fetchone()
+        return dict(zip(cols, row, strict=True)) if row else dict.fromkeys(cols)
+
+    return dict(query_cache.cached_query(name, params, run))
 
 
 def unit_names(con: Any) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,6 +113,33 @@ def _connect(path: str | Path, max_execution_ms: int) -> duckdb.DuckDBPyConnecti
     return con
 
 
+def _configure(con: duckdb.DuckDBPyConnection, *, in_memory: bool = False) -> None:
+    """DuckDB's memory limit and threads from the settings `store.memory_limit_mb` / `store.threads`
+    (issue 17), set before the configuration is locked; 0 threads = one per CPU core. An in-memory
+    store (tests, benchmarks) cannot spill to disk: it keeps DuckDB's own limit unless one is stored."""
+    from dashboard.config import DEFAULTS
+
+    values = {k: DEFAULTS[k] for k in ("store.memory_limit_mb", "store.threads")}
+    try:
+        rows = con.execute(
+            "SELECT key, value FROM settings WHERE key IN ('store.memory_limit_mb', 'store.threads')"
+        ).fetchall()
+    except duckdb.Error:  # a store without the settings table (an old file before migrating)
+        rows = []
+    stored = set()
+    for key, raw in rows:
+        try:
+            values[key] = int(json.loads(raw))
+            stored.add(key)
+        except (TypeError, ValueError):
+            pass  # an unreadable value: the default (the settings page refuses such values)
+    if not in_memory or "store.memory_limit_mb" in stored:
+        limit = max(64, int(values["store.memory_limit_mb"]))
+        con.execute(f"SET GLOBAL memory_limit = '{limit}MB'")
+    threads = int(values["store.threads"]) or (os.cpu_count() or 1)
+    con.execute(f"SET GLOBAL threads = {max(1, threads)}")
+
+
 def _lock_down(con: duckdb.DuckDBPyConnection, max_execution_ms: int) -> None:
     con.execute("SET GLOBAL allowed_directories = []")
     con.execute("SET GLOBAL enable_external_access = false")
@@ -185,9 +213,11 @@ class Store:
                 self._con.close()
                 raise
         self.schema_version = _apply_migrations(self._con)
+        _configure(self._con, in_memory=str(path) == ":memory:")
         if lock_down:
             _lock_down(self._con, max_execution_ms)
         self._write_lock = threading.RLock()
+        self.generation = 0  # committed transactions of this process (grows with every write)
         self._ensure_calendar()
 
     # -- reading ---------------------------------------------------------------------------
@@ -241,6 +271,7 @@ class Store:
                     raise (raise_as or StoreWriteError)(sentence) from exc
                 raise
             cur.close()
+            self.generation += 1  # every committed write: a key for cached results (metrics.cache)
 
     def audit(
         self,

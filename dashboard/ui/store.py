@@ -13,8 +13,27 @@ _build_lock = threading.Lock()
 
 
 def get_store() -> Store:
-    """The one Store of this process for config.db_path() (open_store caches it per path)."""
-    return open_store(config.db_path())
+    """The one Store of this process for config.db_path() (open_store caches it per path).
+
+    In a Streamlit script run it also turns on the metric query cache for that run
+    (dashboard.metrics.cache: results keyed by query, parameters and data version)."""
+    store = open_store(config.db_path())
+    _activate_query_cache(store)
+    return store
+
+
+def _activate_query_cache(store: Store) -> None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from dashboard.metrics import cache
+
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return  # not a page run (a background thread, the CLI, a test calling this directly)
+    max_mb = int(config.get_setting(store, "cache.max_mb"))
+    if max_mb <= 0:
+        cache.deactivate()
+    else:
+        cache.activate(store, max_mb)
 
 
 def ensure_store(progress=None) -> Path:
