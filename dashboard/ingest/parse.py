@@ -123,7 +123,7 @@ def _from_rows(table: str, label: str, rows: list[list[Any]], header_index: int)
     raw.rows = [
         (i, r)
         for i, r in enumerate(rows[header_index + 1 :], start=header_index + 2)
-        if not _blank(r)
+        if (r and type(r[0]) is str and r[0] and not r[0].isspace()) or not _blank(r)
     ]
     return raw
 
