@@ -102,6 +102,19 @@ with reset_tab, st.form("user_reset", clear_on_submit=True):
         else:
             st.success(t("auth.users.reset.done", username=target))
 
+with reset_tab, st.form("user_unlock"):  # a lock-out lifted without changing the password
+    locked = [u for u in usernames if auth.is_locked(store, u)]
+    st.caption(t("auth.users.unlock.help"))
+    target = st.selectbox(t("auth.users.col.username"), locked, key="uu_user")
+    if st.form_submit_button(t("auth.users.unlock.submit"), icon=":material/lock_open:"):
+        if target:
+            try:
+                auth.unlock_user(store, target, actor=user.username)
+            except (auth.AuthError, ValueError) as exc:
+                st.error(str(exc), icon=":material/error:")
+            else:
+                st.success(t("auth.users.unlock.done", username=target))
+
 with disable_tab, st.form("user_disable"):
     others = [u for u in usernames if u != user.username]
     target = st.selectbox(t("auth.users.col.username"), others, key="ud_user")

@@ -38,7 +38,7 @@ def shared_store():
 def store(shared_store):
     """The shared store emptied of everything these tests write."""
     with shared_store.transaction() as cur:
-        for table in ("users", "audit_log", "settings", "units"):
+        for table in ("users", "audit_log", "settings", "units", "login_throttle"):
             cur.execute(f"DELETE FROM {table}")
     return shared_store
 

@@ -40,6 +40,7 @@ AUDIT_ACTIONS = {
     "user.change_password": "修改密码",
     "user.disable": "停用用户",
     "user.enable": "启用用户",
+    "user.unlock": "解锁账号",
 }
 
 WRONG_CREDENTIALS = "用户名或密码错误。"
@@ -163,60 +164,123 @@ def _audit(store: Store, actor: str, action: str, record_key: str | None, detail
         store.audit(cur, actor, action, table_name="users", record_key=record_key, detail=detail)
 
 
+def lock_minutes(store: Store, lockouts: int) -> int:
+    """The lock-out after `lockouts` lock-outs in a row: lockout_minutes, doubled each time, capped at
+    lockout_max_minutes (never for ever)."""
+    base = _setting_int(store, "lockout_minutes")
+    cap = max(_setting_int(store, "lockout_max_minutes"), base)
+    return min(base * 2 ** max(lockouts - 1, 0), cap)
+
+
+def _throttle_key(name: str) -> str:
+    # a password typed into the name field (symbols, too long) is never stored as a name
+    return name if _USERNAME.fullmatch(name) else "（无效用户名）"
+
+
+def _clear_lock(cur, name: str) -> None:
+    """Forget the failures and lock-outs of `name` (inside the caller's transaction)."""
+    cur.execute("DELETE FROM login_throttle WHERE name = ?", [name])
+    cur.execute(
+        "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ?", [name]
+    )
+
+
 def _check_password(store: Store, username: str, password: str, now: datetime) -> User:
-    """Verify a password with lock-out bookkeeping; raises AuthError, returns the user on success."""
+    """Verify a password with lock-out bookkeeping; raises AuthError, returns the user on success.
+
+    Known and unknown names are treated alike (issue 13): the same one password verification, the
+    same failure count and lock-out, the same answers, so the answer does not say which accounts
+    exist. Each lock-out in a row lasts longer (lock_minutes), never for ever; a successful log-in,
+    an administrator's unlock or a password reset clears it."""
     name = normalise_username(username)
     row = _row(store, name) if name else None
-    if row is None:
+    key = _throttle_key(name)
+    # the same work whatever the name and state: one Argon2 verification
+    if row is not None:
+        matches = passwords.verify_password(row["password_hash"], password or "")
+    else:
         passwords.burn_time(password or "")
-        # the attempted name is recorded only when it looks like a user name, so a password typed
-        # into the name field (it usually has symbols or is too long) does not end up in the log
-        actor = name if _USERNAME.fullmatch(name) else "（无效用户名）"
-        _audit(store, actor, "auth.fail", None, "未知用户名")
-        raise AuthError(WRONG_CREDENTIALS)
-
-    locked_until = row["locked_until"]
+        matches = False
+    throttle = store.rows(
+        "SELECT failed_attempts, lockouts, locked_until, last_failed_at FROM login_throttle"
+        " WHERE name = ?",
+        [key],
+    )
+    failed, lockouts, locked_until, last_failed = throttle[0] if throttle else (0, 0, None, None)
     if locked_until is not None and locked_until > now:
-        _audit(store, name, "auth.locked", name, f"锁定至 {locked_until:%Y-%m-%d %H:%M}")
-        raise AuthError(f"账号已被锁定，请在 {locked_until:%H:%M} 之后再试，或请管理员重置密码。")
-
-    if not passwords.verify_password(row["password_hash"], password or ""):
-        if not row["active"]:
-            _audit(store, name, "auth.fail", name, "密码错误（账号已停用）")
-            raise AuthError(WRONG_CREDENTIALS)
-        attempts = _setting_int(store, "lockout_attempts")
-        minutes = _setting_int(store, "lockout_minutes")
-        with store.transaction(raise_as=AuthError) as cur:
-            failed = cur.execute(
-                "UPDATE users SET failed_attempts = failed_attempts + 1 WHERE username = ?"
-                " RETURNING failed_attempts",
-                [name],
-            ).fetchone()[0]
-            store.audit(
-                cur, name, "auth.fail", table_name="users", record_key=name,
-                detail=f"密码错误（连续第 {failed} 次）",
-            )  # fmt: skip
-            if attempts > 0 and failed >= attempts:
-                until = now + timedelta(minutes=minutes)
-                cur.execute(
-                    "UPDATE users SET failed_attempts = 0, locked_until = ? WHERE username = ?",
-                    [until, name],
-                )
-                store.audit(
-                    cur, name, "auth.lockout", table_name="users", record_key=name,
-                    detail=f"连续 {failed} 次密码错误，锁定至 {until:%Y-%m-%d %H:%M}",
-                )  # fmt: skip
-                locked_now = True
-            else:
-                locked_now = False
-        if locked_now:
-            raise AuthError(f"用户名或密码错误；连续 {failed} 次失败，账号已锁定 {minutes} 分钟。")
-        raise AuthError(WRONG_CREDENTIALS)
-
-    if not row["active"]:
+        _audit(
+            store,
+            key,
+            "auth.locked",
+            name if row else None,
+            f"锁定至 {locked_until:%Y-%m-%d %H:%M}",
+        )
+        same_day = locked_until.date() == now.date()
+        when = f"{locked_until:%H:%M}" if same_day else f"{locked_until:%Y-%m-%d %H:%M}"
+        raise AuthError(f"账号已被锁定，请在 {when} 之后再试，或请办公室管理员解锁。")
+    if matches and row["active"]:
+        return _user(row)
+    if matches:  # the right password of a disabled account
         _audit(store, name, "auth.disabled", name, "账号已停用")
         raise AuthError("该账号已停用，请联系办公室管理员。")
-    return _user(row)
+
+    attempts = _setting_int(store, "lockout_attempts")
+    if last_failed is not None and (now - last_failed).total_seconds() > 86400:
+        failed, lockouts = 0, 0  # a quiet day forgets earlier failures and lock-outs
+    failed += 1
+    locked_now = attempts > 0 and failed >= attempts
+    until, minutes = None, 0
+    if locked_now:
+        lockouts += 1
+        minutes = lock_minutes(store, lockouts)
+        until = now + timedelta(minutes=minutes)
+    with store.transaction(raise_as=AuthError) as cur:
+        cur.execute(
+            "INSERT INTO login_throttle VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
+            " failed_attempts = excluded.failed_attempts, lockouts = excluded.lockouts,"
+            " locked_until = excluded.locked_until, last_failed_at = excluded.last_failed_at",
+            [key, 0 if locked_now else failed, lockouts, until, now],
+        )
+        if row is not None:  # shown on 用户管理
+            cur.execute(
+                "UPDATE users SET failed_attempts = ?, locked_until = ? WHERE username = ?",
+                [0 if locked_now else failed, until, name],
+            )
+        if row is None:  # the audit (administrators only) still says the name is unknown
+            detail = "未知用户名"
+        else:
+            detail = "密码错误" + ("（账号已停用）" if not row["active"] else "")
+            detail += f"（连续第 {failed} 次）"
+        store.audit(
+            cur, key, "auth.fail", table_name="users", record_key=name if row else None,
+            detail=detail,
+        )  # fmt: skip
+        if locked_now:
+            store.audit(
+                cur, key, "auth.lockout", table_name="users", record_key=name if row else None,
+                detail=f"连续 {failed} 次失败，第 {lockouts} 次锁定，锁定 {minutes} 分钟至 {until:%Y-%m-%d %H:%M}",
+            )  # fmt: skip
+    if locked_now:
+        raise AuthError(f"用户名或密码错误；连续 {failed} 次失败，账号已锁定 {minutes} 分钟。")
+    raise AuthError(WRONG_CREDENTIALS)
+
+
+def is_locked(store: Store, username: str, now: datetime | None = None) -> bool:
+    until = store.scalar(
+        "SELECT locked_until FROM login_throttle WHERE name = ?", [normalise_username(username)]
+    )
+    return until is not None and until > (now or datetime.now())
+
+
+def unlock_user(store: Store, username: str, *, actor: str) -> None:
+    """An administrator lifts a lock-out (and forgets the failures) of an account."""
+    row = _require(store, username)
+    name = row["username"]
+    with store.transaction(raise_as=AuthError) as cur:
+        _clear_lock(cur, name)
+        store.audit(
+            cur, actor, "user.unlock", table_name="users", record_key=name, detail="管理员解锁账号"
+        )
 
 
 def authenticate(
@@ -232,9 +296,7 @@ def authenticate(
     name = user.username
     row = _row(store, name)
     with store.transaction(raise_as=AuthError) as cur:
-        cur.execute(
-            "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ?", [name]
-        )
+        _clear_lock(cur, name)
         if passwords.needs_rehash(row["password_hash"]):
             cur.execute(
                 "UPDATE users SET password_hash = ? WHERE username = ?",
@@ -416,6 +478,7 @@ def reset_password(store: Store, username: str, new_password: str, *, actor: str
             [password_hash, name],
         )
         revoke_user_sessions(cur, name, "password_reset")
+        _clear_lock(cur, name)
         store.audit(
             cur, actor, "user.reset_password", table_name="users", record_key=name,
             detail="管理员重置密码（已解锁，下次登录须修改密码）",
@@ -477,6 +540,7 @@ def enable_user(store: Store, username: str, *, actor: str) -> None:
             "UPDATE users SET active = true, failed_attempts = 0, locked_until = NULL WHERE username = ?",
             [name],
         )
+        _clear_lock(cur, name)
         store.audit(
             cur, actor, "user.enable", table_name="users", record_key=name,
             old_value={"active": False}, new_value={"active": True},

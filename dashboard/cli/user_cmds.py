@@ -15,7 +15,7 @@ from dashboard.cli.common import ADMIN, actor_name, add_db_option, store_from_ar
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("user", help="账号管理：新建、重置密码、停用、启用、列出用户")
+    p = sub.add_parser("user", help="账号管理：新建、重置密码、解锁、停用、启用、列出用户")
     users = p.add_subparsers(dest="user_command", metavar="ACTION", parser_class=type(p))
     p.set_defaults(func=lambda args: _usage(p), access=ADMIN)
 
@@ -56,6 +56,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("username", metavar="USERNAME")
     add_db_option(e)
     e.set_defaults(func=cmd_enable)
+
+    u = users.add_parser("unlock", help="解锁被连续输错密码锁定的账号（不改密码）")
+    u.add_argument("username", metavar="USERNAME")
+    add_db_option(u)
+    u.set_defaults(func=cmd_unlock)
 
     ls = users.add_parser("list", help="列出所有用户（不显示密码）")
     add_db_option(ls)
@@ -155,6 +160,18 @@ def cmd_enable(args: argparse.Namespace) -> int:
     except AuthError as exc:
         return _refused(exc)
     print(f"已启用用户 {args.username.strip().lower()}。")
+    return 0
+
+
+def cmd_unlock(args: argparse.Namespace) -> int:
+    from dashboard.auth import AuthError, unlock_user
+
+    store = store_from_args(args)
+    try:
+        unlock_user(store, args.username, actor=actor_name(args))
+    except AuthError as exc:
+        return _refused(exc)
+    print(f"已解锁用户 {args.username.strip().lower()}。")
     return 0
 
 
