@@ -6,8 +6,9 @@ stack so Chinese labels render on the intranet machines (DESIGN.md §7).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 
 import pandas as pd
@@ -155,9 +156,18 @@ def axis_title(name: str | None) -> str | None:
 
 
 def _is_date(df: pd.DataFrame, col) -> bool:
-    return (
-        isinstance(col, str) and col in df.columns and pd.api.types.is_datetime64_any_dtype(df[col])
-    )
+    """A column of dates (datetime64, or Python dates in an object column)."""
+    if not isinstance(col, str) or col not in df.columns:
+        return False
+    if pd.api.types.is_datetime64_any_dtype(df[col]):
+        return True
+    first = df[col].dropna().head(1).tolist()
+    if not first:
+        return False
+    if isinstance(first[0], date):
+        return True
+    # text Plotly reads as dates ("2026-01", "2026-01-31")
+    return isinstance(first[0], str) and bool(re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", first[0]))
 
 
 def _layout(

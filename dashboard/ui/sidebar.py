@@ -117,7 +117,7 @@ def draw_user_box(store) -> None:
 
     user = current_user()
     if store is not None and store.is_demo:
-        st.sidebar.badge(t("common.demo_badge"), icon=":material/science:", color="orange")
+        st.sidebar.badge(t("common.demo_badge"), color="orange")
     if user is None:
         return
     role = ROLES.get(user.role, user.role)

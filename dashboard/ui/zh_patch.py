@@ -1,7 +1,7 @@
 """Chinese for the few texts Streamlit's own widgets draw in English (issue 12 point 1).
 
 Streamlit 1.67 has no locale setting. Our labels, help and placeholders are Chinese already; what is left
-(the upload box's "Drag and drop files here" / "Browse files" / "Limit 50MB per file", the multiselect's
+(the empty date's "yyyy mm dd", the upload box's "Drag and drop files here" / "Browse files" / "Limit 50MB per file", the multiselect's
 "Select all", "Choose an option" placeholders, the date picker's month and weekday names, the "Press
 Enter to apply" hints, the status widget, and the English "Page not found" dialog) is rewritten in the
 browser by a small st.components.v2 component (Streamlit's own API, no package, no network): it watches
@@ -44,7 +44,7 @@ export default function () {
     "Search": "搜索",
   };
   const rules = [
-    [/^Limit (\S+) per file(.*)$/, (m) => "每个文件不超过 " + m[1] + m[2].replace(" • ", " · 格式：")],
+    [/^(?:Limit )?(\S+) per file(.*)$/, (m) => "每个文件不超过 " + m[1] + m[2].replace(" • ", " · 格式：")],
     [/^(January|February|March|April|May|June|July|August|September|October|November|December) (\d{4})$/,
      (m) => m[2] + "年" + (months.indexOf(m[1]) + 1) + "月"],
   ];
@@ -61,8 +61,13 @@ export default function () {
       }
     }
     if (out === undefined && node.parentElement) {
+      const dateBox = node.parentElement.closest('[data-testid="stDateInput"]');
+      if (dateBox) {  // the empty date's segments "yyyy mm dd"
+        const seg = {yyyy: "年", mm: "月", dd: "日", YYYY: "年", MM: "月", DD: "日"};
+        if (seg[text]) out = seg[text];
+      }
       const cal = node.parentElement.closest('[data-baseweb="calendar"]');
-      if (cal) {
+      if (out === undefined && cal) {
         if (weekdays[text]) out = weekdays[text];
         else if (months.includes(text)) out = (months.indexOf(text) + 1) + "月";
       }
