@@ -126,7 +126,7 @@ def show_review(draw_id: str, key: str) -> None:
         "public_html",
         "print",
     )
-    dispatch = draw.dispatch_sheet(store, draw_id)
+    dispatch = draw.dispatch_sheet(store, draw_id, role=user.role if user else None)
     doc_button(t("draw.docs.dispatch"), dispatch, "派单表.xlsx", XLSX_MIME, "dispatch")
     st.markdown(t("draw.docs.publication"))
     st.caption(t("draw.docs.publication_help"))

@@ -188,11 +188,29 @@ def public_certificate_html(cert: dict, names: dict | None = None) -> str:
     return _doc(f"抽取结果公示 {cert['draw_id']}", body)
 
 
-def dispatch_sheet(store: Store, draw_id: str) -> bytes:
+def _put(ws, row: int, col: int, text, *fmt) -> None:
+    """A text cell, quote-prefixed when a spreadsheet could take it for a formula (reports.safe)."""
+    from dashboard.reports.safe import neutralise_value
+
+    ws.write_string(row, col, neutralise_value(str(text)), *fmt)
+
+
+def shows_cert_no(role: str | None) -> bool:
+    """Whether a role sees inspectors' 执法证号: the rule of the analysis views (RESTRICTED_COLUMNS),
+    applied to the dispatch sheet too (issue 13)."""
+    from dashboard.analysis.views import RESTRICTED_COLUMNS
+
+    return "cert_no" not in RESTRICTED_COLUMNS.get(role or "", {}).get("v_inspectors", set())
+
+
+def dispatch_sheet(store: Store, draw_id: str, *, role: str | None = "admin") -> bytes:
     """XLSX: a summary sheet, then 一企一表 (one sheet per target) with its team and checklists.
 
-    Every cell is written as a string or number (never a formula), so data cannot inject formulas.
+    Every cell is written as a string (never a formula), and text that a spreadsheet could take for
+    a formula (= + - @ …) gets a leading quote, as every download does. `role`: the reader's role;
+    unit and read-only users get no 执法证号 column (shows_cert_no).
     """
+    with_cert = shows_cert_no(role)
     record, _row = load_record(store, draw_id)
     names = names_for(store, record)
     task = store.rows(
@@ -227,10 +245,10 @@ def dispatch_sheet(store: Store, draw_id: str) -> bytes:
     bold = wb.add_format({"bold": True})
     title = wb.add_format({"bold": True, "font_size": 14})
     summary = wb.add_worksheet("汇总")
-    summary.write_string(0, 0, f"派单汇总 {draw_id}  {record['task_code']} {task_name}", title)
+    _put(summary, 0, 0, f"派单汇总 {draw_id}  {record['task_code']} {task_name}", title)
     head = ["序号", "主体编码", "名称", "乡镇", "检查人员", "人员不足"]
     for c, h in enumerate(head):
-        summary.write_string(2, c, h, bold)
+        _put(summary, 2, c, h, bold)
     item_text = "；".join(item_names.get(i, i) for i in items)
     for i, s in enumerate(record["selections"], start=1):
         code = s["entity_code"]
@@ -238,11 +256,11 @@ def dispatch_sheet(store: Store, draw_id: str) -> bytes:
         team = "、".join(inspectors.get(c, (c,))[0] for c in teams.get(code, []))
         values = [str(i), code, ent[0] or "", ent[1] or "", team, "是" if code in short else ""]
         for c, v in enumerate(values):
-            summary.write_string(2 + i, c, v)
+            _put(summary, 2 + i, c, v)
         ws = wb.add_worksheet(f"{i:04d}")
         ws.set_column(0, 0, 16)
         ws.set_column(1, 3, 24)
-        ws.write_string(0, 0, "双随机抽查检查单（一企一表）", title)
+        _put(ws, 0, 0, "双随机抽查检查单（一企一表）", title)
         info = [
             ("抽取编号", draw_id),
             ("抽查任务", f"{record['task_code']} {task_name}"),
@@ -255,31 +273,31 @@ def dispatch_sheet(store: Store, draw_id: str) -> bytes:
         ]
         r = 2
         for k, v in info:
-            ws.write_string(r, 0, k, bold)
-            ws.write_string(r, 1, str(v))
+            _put(ws, r, 0, k, bold)
+            _put(ws, r, 1, str(v))
             r += 1
         r += 1
-        ws.write_string(r, 0, "检查组", bold)
-        for c, h in enumerate(["人员编码", "姓名", "单位", "执法证号"]):
-            ws.write_string(r, c + 1, h, bold)
+        _put(ws, r, 0, "检查组", bold)
+        heads = ["人员编码", "姓名", "单位"] + (["执法证号"] if with_cert else [])
+        for c, h in enumerate(heads):
+            _put(ws, r, c + 1, h, bold)
         for ic in teams.get(code, []):
             r += 1
             name, unit, cert_no = inspectors.get(ic, ("", "", ""))
-            for c, v in enumerate(
-                [ic, name or "", names["units"].get(unit, unit or ""), cert_no or ""]
-            ):
-                ws.write_string(r, c + 1, v)
+            cells = [ic, name or "", names["units"].get(unit, unit or "")]
+            for c, v in enumerate(cells + ([cert_no or ""] if with_cert else [])):
+                _put(ws, r, c + 1, v)
         if code in short:
             r += 1
-            ws.write_string(r, 1, "符合条件的执法人员不足，请补充后检查")
+            _put(ws, r, 1, "符合条件的执法人员不足，请补充后检查")
         r += 2
-        ws.write_string(r, 0, "检查表单", bold)
+        _put(ws, r, 0, "检查表单", bold)
         for item_code, form in forms:
             r += 1
-            ws.write_string(r, 1, f"{item_names.get(item_code, item_code)}：{form}")
+            _put(ws, r, 1, f"{item_names.get(item_code, item_code)}：{form}")
         r += 2
         for label in ("检查方式", "检查结果", "检查结束日期", "检查人员签字", "被检查对象签字"):
-            ws.write_string(r, 0, label, bold)
+            _put(ws, r, 0, label, bold)
             r += 2
     wb.close()
     return buf.getvalue()
