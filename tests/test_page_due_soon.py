@@ -150,6 +150,6 @@ def test_report_page_has_the_kpi(env):
 def test_glossary_defines_the_kpi_and_due_soon(env):
     at = run_page("glossary")
     text = " ".join(m.value for m in at.markdown)
-    assert "应后续处理未建记录" in text and "followup_missing" in text
+    assert "应后续处理未建记录" in text and "followup_missing" not in text  # no keys (issue 12)
     assert ZH["metrics.def.followup_missing"] in text
     assert "其后第5个工作日之间（含两端）" in text

@@ -367,23 +367,134 @@ def data_table(
     shown = df if len(df) <= SHOWN_ROWS else df.head(SHOWN_ROWS)
     if shown is not df:
         st.caption(t("common.table.first_rows", shown=len(shown), total=len(df)))
+    frame = first_columns(display_frame(shown))
     st.dataframe(
-        display_frame(shown),
+        frame,
         key=key,
         hide_index=hide_index,
         width="stretch",
-        height=height,
-        column_config=dict(column_config) if column_config else None,
+        height=table_height(len(frame)) if height == "auto" else height,
+        column_config=auto_column_config(frame) | dict(column_config or {}),
         placeholder=MISSING,
     )
     if download_basename:
         download_buttons(df, download_basename, key=f"{key}_dl")
 
 
+# -- column configuration (issue 12 point 3) -------------------------------------------------------
+# what a list answers first: who, what, then the deadline and how late (these move to the front)
+DEADLINE_WORDS = ("逾期", "超期", "剩余工作日", "期限", "截止")
+WHO_WHAT = (
+    "单位",
+    "单位名称",
+    "责任单位",
+    "牵头单位",
+    "任务",
+    "任务名称",
+    "名称",
+    "检查对象",
+    "主体名称",
+)
+LONG_TEXT_WORDS = (
+    "备注",
+    "说明",
+    "原因",
+    "问题",
+    "依据",
+    "地址",
+    "内容",
+    "结果",
+    "名称",
+    "事项",
+    "定义",
+)
+CODE_WORDS = ("编码", "代码", "编号", "序号", "行号", "等级", "年度", "状态")
+MAX_TABLE_ROWS = 16  # rows shown without scrolling inside the table
+ROW_PX = 35
+
+
+def table_height(rows: int) -> int | str:
+    """Tall enough to read: every row up to MAX_TABLE_ROWS, then the table scrolls."""
+    if rows <= 0:
+        return "auto"
+    return ROW_PX * (min(rows, MAX_TABLE_ROWS) + 1) + 3
+
+
+def first_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """Who and what first, then deadline and how late, then the rest in their own order."""
+    cols = list(df.columns)
+    if len(cols) <= 4:
+        return df
+    who = [c for c in cols if str(c) in WHO_WHAT][:2]
+    late = [c for c in cols if c not in who and any(w in str(c) for w in DEADLINE_WORDS)]
+    if not late or cols.index(late[0]) < 4:  # already visible without scrolling
+        return df
+    order = [c for c in cols[:1] if c not in who] + who + late
+    order += [c for c in cols if c not in order]
+    return df[order]
+
+
+def auto_column_config(df: pd.DataFrame) -> dict:
+    """Widths and Chinese number formats by column name: rates and shares as percentages, counts with
+    thousands separators, long text wide, codes narrow. A page's own column_config wins."""
+    config: dict = {}
+    for col in df.columns:
+        name = str(col)
+        series = df[col]
+        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        if numeric and (name.endswith("率") or name.endswith("占比")):
+            config[col] = st.column_config.NumberColumn(name, format="percent", width="small")
+        elif (
+            numeric
+            and pd.api.types.is_integer_dtype(series)
+            and not any(w in name for w in CODE_WORDS)
+        ):
+            config[col] = st.column_config.NumberColumn(name, format="localized", width="small")
+        elif numeric:
+            config[col] = st.column_config.NumberColumn(name, width="small")
+        elif any(w in name for w in LONG_TEXT_WORDS) and _long_text(series):
+            config[col] = st.column_config.TextColumn(name, width="large")
+        elif any(w in name for w in CODE_WORDS) or any(w in name for w in DEADLINE_WORDS):
+            config[col] = st.column_config.TextColumn(name, width="small")
+    return config
+
+
+def _long_text(series: pd.Series) -> bool:
+    sample = series.dropna().astype(str).head(50)
+    return not sample.empty and sample.str.len().max() > 12
+
+
+# codes shown with their labels: 处置措施 "3" → "3 责令限期整改", 结果代码 "1;A" → "1 未发现问题；A …"
+def _code_labels() -> dict[str, dict[str, str]]:
+    from dashboard.domain.codes import FOLLOWUP_MEASURES, RESULT_CODES
+
+    results = {code: rc.label for code, rc in RESULT_CODES.items()}
+    return {"处置措施": dict(FOLLOWUP_MEASURES), "结果代码": results, "检查结果": results}
+
+
+def _with_labels(value, labels: Mapping[str, str]):
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return value
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        value = value.tolist()
+    parts = value if isinstance(value, list | tuple) else re.split(r"[;；]", str(value))
+    out = []
+    for part in parts:
+        code = str(part).strip()
+        if not code:
+            continue
+        label = labels.get(code)
+        out.append(f"{code} {label}" if label and label not in code else code)
+    return "；".join(out)
+
+
 def display_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy for showing: empty text instead of None/NaT in text and date-time columns, lists joined."""
     out = df.copy()
+    code_labels = _code_labels()
     for col in out.columns:
+        if str(col) in code_labels and not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(lambda v, m=code_labels[str(col)]: _with_labels(v, m))
         series = out[col]
         if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(
             series
