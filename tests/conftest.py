@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +70,24 @@ def app_store(demo_copy, monkeypatch) -> Store:
     """The module's demo copy, opened, with DASHBOARD_DB pointing at it (for AppTest of the app)."""
     monkeypatch.setenv("DASHBOARD_DB", str(demo_copy))
     return open_store(demo_copy)
+
+
+@pytest.fixture(scope="module")
+def empty_db_file(tmp_path_factory) -> Path:
+    """A store file with the full schema and no rows, made once per test module."""
+    path = tmp_path_factory.mktemp("empty") / "empty.duckdb"
+    Store(path).close()
+    return path
+
+
+@pytest.fixture
+def empty_db_copy(empty_db_file, tmp_path):
+    """A private copy of the empty store file for one test (closed afterwards)."""
+    import shutil
+
+    from dashboard.store import close_store
+
+    path = tmp_path / "store.duckdb"
+    shutil.copy(empty_db_file, path)
+    yield path
+    close_store(path)

@@ -3,7 +3,6 @@ process (the CLI, the Streamlit server) survives, each judged within 10 s and 1 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import threading
@@ -15,26 +14,16 @@ import pytest
 from dashboard.cli import main
 from dashboard.ingest import run_import
 from dashboard.ingest.problems import ERROR
-from dashboard.store import Store, close_store, open_store
+from dashboard.store import open_store
 from tests import hostile_files as H
 
 FIXTURE = Path(__file__).parent / "fixtures" / "interchange_small"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def empty_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("empty") / "empty.duckdb"
-    Store(path).close()
-    return path
-
-
 @pytest.fixture
-def db(empty_db, tmp_path):
-    path = tmp_path / "hostile.duckdb"
-    shutil.copy(empty_db, path)
-    yield path
-    close_store(path)
+def db(empty_db_copy):
+    return empty_db_copy
 
 
 class Peak:

@@ -13,7 +13,7 @@ from dashboard.cli import main
 from dashboard.ingest import run_import
 from dashboard.ingest.mapping import ColumnMapping, load_mappings, propose, save_mapping
 from dashboard.ingest.problems import ERROR, WARNING
-from dashboard.store import Store, close_store, open_store
+from dashboard.store import open_store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "interchange_small"
 E1 = "91130129MA0A1B2C32"  # 甲矿业 (valid USCC)
@@ -22,19 +22,9 @@ R3 = "130129000012345"  # a 15-digit registration number
 MINE = "C1301002010067120071234"  # a mining licence
 
 
-@pytest.fixture(scope="module")
-def empty_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("empty") / "empty.duckdb"
-    Store(path).close()
-    return path
-
-
 @pytest.fixture
-def db(empty_db, tmp_path):
-    path = tmp_path / "record.duckdb"
-    shutil.copy(empty_db, path)
-    yield path
-    close_store(path)
+def db(empty_db_copy):
+    return empty_db_copy
 
 
 def history_folder(tmp_path: Path) -> Path:

@@ -139,6 +139,17 @@ def _candidates(rows: list[list[Any]]) -> list[int]:
     return out
 
 
+def _recognised(
+    label: str, rows: list[list[Any]], at: int, table: str, how: str, problems: list[Problem]
+) -> RawTable:
+    """The sheet read as `table` from header row `at`, with a warning saying how it was found."""
+    spec = SPECS[table]
+    problems.append(
+        Problem(label, at + 1, None, None, f"{how}“{spec.zh}”表（{spec.name}）。", WARNING)
+    )
+    return _from_rows(table, label, rows, at)
+
+
 def identify(
     label: str,
     stem: str | None,
@@ -166,34 +177,14 @@ def identify(
     for i in rows_at:
         fits = fitting_tables(rows[i])
         if len(fits) == 1:
-            spec = SPECS[fits[0]]
-            problems.append(
-                Problem(
-                    label,
-                    i + 1,
-                    None,
-                    None,
-                    f"文件名不是表名，已按表头识别为“{spec.zh}”表（{spec.name}）。",
-                    WARNING,
-                )
-            )
-            return _from_rows(fits[0], label, rows, i)
+            return _recognised(label, rows, i, fits[0], "文件名不是表名，已按表头识别为", problems)
     for i in rows_at:
         sig = signature(rows[i])
         for m in mappings:
             if m.header == sig:
-                spec = SPECS[m.table]
-                problems.append(
-                    Problem(
-                        label,
-                        i + 1,
-                        None,
-                        None,
-                        f"已按保存的列映射“{m.name}”读作“{spec.zh}”表（{spec.name}）。",
-                        WARNING,
-                    )
+                raw = _recognised(
+                    label, rows, i, m.table, f"已按保存的列映射“{m.name}”读作", problems
                 )
-                raw = _from_rows(m.table, label, rows, i)
                 raw.header, raw.mapping = m.header_for(rows[i]), m.name
                 return raw
     # the header of a sheet that fits nothing: the row with the most filled cells among the first
