@@ -33,7 +33,7 @@ cards = [
 ]
 cols = st.columns(4)
 for i, (key, value) in enumerate(cards):
-    cols[i % 4].metric(t(f"supervision.quality.{key}"), value)
+    cols[i % 4].metric(t(f"supervision.quality.{key}"), f"{value:,}")
 
 P_VALUE = {"p值": st.column_config.NumberColumn(format="%.2e")}
 

@@ -24,7 +24,7 @@ def test_inventory_shows_real_row_counts(app_store):
     tasks = app_store.scalar("SELECT count(*) FROM tasks")
     assert entities > 1000  # the county demo
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["检查对象"] == f"{entities:,}"
+    assert metrics["库内检查对象（全部记录）"] == f"{entities:,}"
     assert metrics["抽查任务"] == f"{tasks:,}"
     tables = at.dataframe[0].value
     counts = dict(zip(tables["表"], tables["行数"], strict=True))
