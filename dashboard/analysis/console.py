@@ -4,12 +4,14 @@ The console never touches the store connection (DESIGN.md §3). Each session get
 database holding copies of the analysis views (already filtered to the user's units, see views.py); the
 connection has external access off (no files, no ATTACH/COPY/INSTALL/LOAD), no temp directory, no Python
 replacement scans, a memory limit and `max_execution_time`, and then its configuration is locked. A query
-must be exactly one SELECT statement; it runs in a worker thread that is interrupted at the time limit,
-and at most `row_cap` rows are fetched.
+must be exactly one SELECT statement and at most `row_cap` rows are fetched. The database runs in a worker
+process (console_worker) with an address-space limit, killed at the deadline or past its memory bound
+(issue 13: one expression such as repeat('x', 3000000000) used to run on past the limit and take GBs).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -143,7 +145,13 @@ def _explain(exc: BaseException, time_limit_ms: int) -> str:
 
 
 class SqlConsole:
-    """A private in-memory DuckDB with the analysis views as tables, for one user session."""
+    """A private in-memory DuckDB with the analysis views as tables, for one user session.
+
+    The DuckDB runs in a worker process (dashboard.analysis.console_worker) with an address-space
+    limit; the query is stopped at its time limit (by DuckDB itself, and failing that the worker is
+    killed at the deadline), and the worker is also killed when its resident memory passes
+    `rss_limit_bytes`. A new worker is started for the next query. The server's own memory never holds
+    more than the capped result."""
 
     def __init__(
         self,
@@ -158,33 +166,91 @@ class SqlConsole:
         self.row_cap = int(row_cap)
         self.time_limit_ms = int(time_limit_ms)
         self._lock = threading.Lock()
-        con = duckdb.connect(
-            ":memory:",
-            config={
-                "autoload_known_extensions": False,
-                "autoinstall_known_extensions": False,
-                "python_enable_replacements": False,
+        budget = _bytes(memory_limit)
+        # RSS bound: DuckDB's own limit plus room for the views, Python and one capped result
+        self.rss_limit_bytes = budget + 512 * 2**20 + _views_bytes(views) * 2
+        self._payload = {
+            "views": {
+                name: (_ipc(view.table), view.description, dict(view.columns))
+                for name, view in views.items()
             },
+            "memory_limit": memory_limit,
+            "threads": int(threads),
+            "time_limit_ms": self.time_limit_ms,
+            "row_cap": self.row_cap,
+            "address_space_extra": budget + 512 * 2**20,
+        }
+        self._proc = None
+        self._conn = None
+        self.worker_info: dict = {}
+        self._start()
+
+    # -- the worker ---------------------------------------------------------------------------
+    def _start(self) -> None:
+        """A new worker: `python -m dashboard.analysis.console_worker FD` on one end of a socket pair
+        (a fresh interpreter, never a fork of the threaded server; multiprocessing's spawn would run
+        the page script again, as Streamlit makes it __main__). The views are sent on a thread."""
+        import socket
+        import subprocess
+        import sys
+        from multiprocessing.connection import Connection
+
+        ours, theirs = socket.socketpair()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "dashboard.analysis.console_worker", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            close_fds=True,
         )
-        for name, view in views.items():
-            con.register("__analysis_src", view.table)
-            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM __analysis_src')
-            con.unregister("__analysis_src")
-            con.execute(f"COMMENT ON TABLE \"{name}\" IS '{_quote(view.description)}'")
-            for column, text in view.columns.items():
-                con.execute(f'COMMENT ON COLUMN "{name}"."{column}" IS \'{_quote(text)}\'')
-        for statement in (
-            "SET temp_directory = ''",
-            "SET allowed_directories = []",
-            "SET allowed_paths = []",
-            f"SET memory_limit = '{memory_limit}'",
-            f"SET threads = {int(threads)}",
-            f"SET GLOBAL max_execution_time = {self.time_limit_ms}",
-            "SET enable_external_access = false",
-            "SET lock_configuration = true",
-        ):
-            con.execute(statement)
-        self._con = con
+        theirs.close()
+        conn = Connection(ours.detach())
+        sender = threading.Thread(
+            target=_send_quietly, args=(conn, self._payload), name="sql-console-load", daemon=True
+        )
+        sender.start()
+        self._proc, self._conn, self.worker_info = proc, conn, {}
+
+    def _alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def _ready(self) -> None:
+        if not self._alive():
+            self._stop()
+            self._start()
+        if self.worker_info:
+            return
+        if not self._conn.poll(60):
+            self._stop()
+            raise ConsoleError("查询台未能启动，请稍后再试。")
+        try:
+            kind, info = self._conn.recv()
+        except (EOFError, OSError):
+            self._stop()
+            raise ConsoleError("查询台未能启动，请稍后再试。") from None
+        self.worker_info = info
+
+    def _stop(self) -> None:
+        proc, conn = self._proc, self._conn
+        self._proc = self._conn = None
+        self.worker_info = {}
+        if conn is not None:
+            try:
+                conn.close()
+            except OSError:
+                pass
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            try:
+                proc.wait(5)
+            except Exception:  # noqa: BLE001 - the kernel reaps it later
+                pass
+
+    def _rss(self) -> int:
+        try:
+            with open(f"/proc/{self._proc.pid}/statm", encoding="ascii") as fh:
+                return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError, AttributeError):
+            return 0
 
     @classmethod
     def for_scope(cls, store: Store, scope: Scope) -> SqlConsole:
@@ -203,55 +269,87 @@ class SqlConsole:
         return pd.DataFrame(rows, columns=["视图", "列名", "类型", "说明"])
 
     def run(self, sql: str) -> QueryResult:
-        """Run one SELECT; at most row_cap rows, interrupted at the time limit; ConsoleError if refused."""
+        """Run one SELECT; at most row_cap rows, stopped at the time limit; ConsoleError if refused."""
         check_sql(sql)
         with self._lock:
-            cur = self._con.cursor()
-            box: dict = {}
-
-            def work() -> None:
-                try:
-                    cur.execute(sql)
-                    chunks, count = [], 0
-                    while count <= self.row_cap:
-                        chunk = cur.fetch_df_chunk(1, date_as_object=True)
-                        if chunk is None or len(chunk) == 0:
-                            break
-                        chunks.append(chunk)
-                        count += len(chunk)
-                    if chunks:
-                        box["df"] = pd.concat(chunks, ignore_index=True)
-                    else:
-                        box["df"] = pd.DataFrame(columns=[d[0] for d in (cur.description or [])])
-                except BaseException as exc:  # handed to the caller's thread
-                    box["error"] = exc
-
+            self._ready()
             started = time.monotonic()
-            worker = threading.Thread(target=work, name="sql-console", daemon=True)
-            worker.start()
-            worker.join(self.time_limit_ms / 1000 + 0.25)
-            if worker.is_alive():
-                cur.interrupt()
-                worker.join(5)
-                box.setdefault("error", duckdb.InterruptException("interrupted"))
+            deadline = started + self.time_limit_ms / 1000 + 0.5
+            self._conn.send(sql)
+            reply, cause = None, None
+            while reply is None:
+                if self._conn.poll(0.05):
+                    try:
+                        reply = self._conn.recv()
+                    except (EOFError, OSError):
+                        cause = "died"
+                        break
+                    continue
+                if self._rss() > self.rss_limit_bytes:
+                    cause = "memory"
+                    break
+                if not self._alive():
+                    cause = "died"
+                    break
+                if time.monotonic() > deadline:
+                    cause = "time"
+                    break
             elapsed_ms = int((time.monotonic() - started) * 1000)
-            try:
-                cur.close()
-            except duckdb.Error:
-                pass
-        if "error" in box:
-            exc = box["error"]
-            if isinstance(exc, duckdb.Error):
-                raise ConsoleError(_explain(exc, self.time_limit_ms)) from exc
-            raise ConsoleError(f"查询执行出错：{_first_line(exc)}") from exc
-        df = box["df"]
-        truncated = len(df) > self.row_cap
-        if truncated:
-            df = df.iloc[: self.row_cap].reset_index(drop=True)
+            if cause is not None:
+                self._stop()
+                self._start()  # the next query's worker starts now
+        if cause == "time":
+            raise ConsoleError(
+                f"查询超过 {self.time_limit_ms / 1000:g} 秒的时间限制，已被中止；"
+                "请增加筛选条件或简化查询后再试。"
+            )
+        if cause is not None:
+            raise ConsoleError("查询占用内存过多，已被中止；请增加筛选条件或减少连接的表。")
+        if reply[0] == "error":
+            raise ConsoleError(reply[1])
+        _, df, truncated = reply
         return QueryResult(df=df, truncated=truncated, elapsed_ms=elapsed_ms, row_cap=self.row_cap)
 
     def close(self) -> None:
-        self._con.close()
+        if self._conn is not None:
+            try:
+                self._conn.send(None)
+            except OSError:
+                pass
+        self._stop()
+
+    def __del__(self) -> None:  # a session that ends takes its worker with it
+        try:
+            self._stop()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+
+def _send_quietly(conn, payload) -> None:
+    try:
+        conn.send(payload)
+    except OSError:  # the worker was stopped before it read the views
+        pass
+
+
+def _ipc(table) -> bytes:
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def _views_bytes(views: dict[str, AnalysisView]) -> int:
+    return sum(int(v.table.nbytes) for v in views.values())
+
+
+def _bytes(text: str) -> int:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)B?\s*", str(text).upper())
+    if not match:
+        return 2**30
+    return int(float(match.group(1)) * 1024 ** "_KMGT".index(match.group(2) or "_"))
 
 
 def _quote(text: str) -> str:
