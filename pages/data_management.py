@@ -16,6 +16,7 @@ import streamlit as st  # noqa: E402
 from dashboard import ingest  # noqa: E402
 from dashboard.config import PROJECT_ROOT  # noqa: E402
 from dashboard.ingest.spec import SPECS  # noqa: E402
+from dashboard.metrics.cache import cached_result  # noqa: E402
 from dashboard.ops import program_version  # noqa: E402
 from dashboard.store import INTERCHANGE_TABLES, LATEST_SCHEMA_VERSION  # noqa: E402
 from dashboard.ui import (  # noqa: E402
@@ -55,7 +56,7 @@ if store.is_demo:
 # -- 1. inventory ----------------------------------------------------------------------------------
 st.subheader(t("data.inventory.title"))
 try:
-    inv = ingest.inventory(store)
+    inv = cached_result(ingest.inventory)(store, as_of=date.today())  # kept until a write
 except Exception as exc:  # noqa: BLE001 - one sentence, no traceback
     error(t("data.inventory.failed", error=str(exc) or type(exc).__name__))
     inv = None

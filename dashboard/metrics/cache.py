@@ -20,6 +20,7 @@ lists again. `base.run_df` / `base.run_row` look a result up here when the runni
 from __future__ import annotations
 
 import contextvars
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -46,6 +47,8 @@ def _freeze(value: Any) -> Hashable:
 
 
 def _size(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1024 + sum(_size(v) for v in value.values())
     if isinstance(value, pd.DataFrame):
         try:
             return int(value.memory_usage(index=True, deep=True).sum())
@@ -140,3 +143,32 @@ def cached_query(name: str, params: dict[str, Any], run: Callable[[], Any]) -> A
     cache, store = active
     key = (name, _freeze(params), version_of(store))
     return cache.get_or_run(key, run)
+
+
+def cached_result(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator for a metric function `fn(con, *args, **kwargs)` whose Python work after its queries
+    is worth keeping too (e.g. checking every entity's code): cached like a query, by the function's
+    name, its other arguments (the scope …) and the data version. A DataFrame result is returned as a
+    shallow copy. Without an active cache, `fn` simply runs."""
+
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
+    @functools.wraps(fn)
+    def wrapper(con: Any, *args: Any, **kwargs: Any) -> Any:
+        if _active.get() is None:
+            return fn(con, *args, **kwargs)
+        value = cached_query(
+            name, {"args": args, "kwargs": kwargs}, lambda: fn(con, *args, **kwargs)
+        )
+        return _copy(value)
+
+    return wrapper
+
+
+def _copy(value: Any) -> Any:
+    """What a caller may change without changing the cache: shallow copies of frames (and dicts)."""
+    if isinstance(value, pd.DataFrame):
+        return value.copy(deep=False)
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return value

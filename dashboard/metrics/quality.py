@@ -43,6 +43,7 @@ import pandas as pd
 
 from dashboard.domain import uscc
 from dashboard.metrics.base import code_labels, cursor_of, run_df, run_row, setting
+from dashboard.metrics.cache import cached_result
 from dashboard.metrics.columns import headed
 from dashboard.scope import Scope
 
@@ -104,6 +105,7 @@ def checklist_not_ready(con: Any, scope: Scope) -> pd.DataFrame:
 ENTITY_COLUMNS = ["主体编码", "名称", "主体类别", "乡镇", "状态", "问题类型", "说明"]
 
 
+@cached_result
 def entity_problems(con: Any, scope: Scope, *, include_info: bool = True) -> pd.DataFrame:
     """Entities with no tag or a code problem (one row per entity and problem)."""
     df = run_df(con, "quality_entities", scope)
@@ -177,6 +179,7 @@ RATE_COLUMNS = [
 ]
 
 
+@cached_result
 def inspector_finding_rates(con: Any, scope: Scope, alpha: float | None = None) -> pd.DataFrame:
     """Every inspector with graded inspections of Y, with the Fisher exact test against the rest of the unit."""
     if alpha is None:

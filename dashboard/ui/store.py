@@ -10,6 +10,7 @@ from dashboard import config
 from dashboard.store import Store, close_store, open_store
 
 _build_lock = threading.Lock()
+_budget: dict[int, tuple[Store, int, int]] = {}  # id(store) → (store, generation, cache.max_mb)
 
 
 def get_store() -> Store:
@@ -29,7 +30,12 @@ def _activate_query_cache(store: Store) -> None:
 
     if get_script_run_ctx(suppress_warning=True) is None:
         return  # not a page run (a background thread, the CLI, a test calling this directly)
-    max_mb = int(config.get_setting(store, "cache.max_mb"))
+    seen = _budget.get(id(store))
+    if seen is not None and seen[0] is store and seen[1] == store.generation:
+        max_mb = seen[2]  # unchanged since the last run: no settings query
+    else:
+        max_mb = int(config.get_setting(store, "cache.max_mb"))
+        _budget[id(store)] = (store, store.generation, max_mb)
     if max_mb <= 0:
         cache.deactivate()
     else:
