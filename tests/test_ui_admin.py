@@ -16,7 +16,7 @@ def test_parse_setting_types_and_errors():
     assert admin.parse_setting("entry_limit_workdays", " 15 ") == 15
     assert admin.parse_setting("target.coverage", "0.06") == pytest.approx(0.06)
     assert admin.parse_setting("plan_cutoff", "9-5") == "09-05"
-    with pytest.raises(ValueError, match="entry_limit_workdays"):
+    with pytest.raises(ValueError, match="结果录入公示时限"):
         admin.parse_setting("entry_limit_workdays", "abc")
     with pytest.raises(ValueError, match="不小于 1 的整数"):
         admin.parse_setting("lockout_attempts", "-1")

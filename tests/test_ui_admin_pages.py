@@ -47,7 +47,7 @@ def test_settings_page_changes_a_value_and_refuses_nonsense(app_store):
     at.selectbox(key="setting_key").select("entry_limit_workdays")
     at.text_input(key="setting_value").input("abc")
     at.button(key="FormSubmitter:setting_edit-保存").click().run()
-    assert any("entry_limit_workdays" in e.value for e in at.error)
+    assert any("结果录入公示时限" in e.value for e in at.error)
     assert config.get_setting(app_store, "entry_limit_workdays") == 20
     at.text_input(key="setting_value").input("18")
     at.button(key="FormSubmitter:setting_edit-保存").click().run()
