@@ -13,6 +13,7 @@ from dashboard.draw.ledger import names_for
 from dashboard.draw.service import DrawError, load_record
 from dashboard.scope import Scope
 from dashboard.store import Store
+from dashboard.store.calendar import load_overrides
 
 JOINT_KINDS = {"none": "单一单位", "internal": "局内联合", "cross": "跨部门联合"}
 STATUS_LABELS = {"current": "有效", "superseded": "已被取代", "confirmed": "已确认"}
@@ -222,7 +223,7 @@ def confirm_deadline(store: Store, draw_date: date) -> date:
     """Draw date + confirm_limit_workdays working days (DOMAIN.md §1)."""
     n = int(config.get_setting(store, "confirm_limit_workdays"))
     draw_date = pd.Timestamp(draw_date).date()
-    return workdays.deadline(draw_date, n, workdays.load_overrides(store))
+    return workdays.deadline(draw_date, n, load_overrides(store))
 
 
 def ledger_view(df: pd.DataFrame) -> pd.DataFrame:

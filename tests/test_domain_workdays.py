@@ -320,7 +320,6 @@ def test_refresh_calendar_applies_overrides(store):
             " (DATE '2027-01-09', true, '调休上班')"
         )
     assert calendar.load_overrides(store) == {D(2027, 1, 4): False, D(2027, 1, 9): True}
-    assert workdays.load_overrides(store) == calendar.load_overrides(store)  # the re-export
     rows = calendar.refresh_calendar(store)
     assert rows == (workdays.CALENDAR_END - workdays.CALENDAR_START).days + 1
     assert store.scalar("SELECT count(*) FROM calendar") == rows

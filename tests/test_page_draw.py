@@ -14,6 +14,7 @@ from dashboard import draw_page_support as sup
 from dashboard.auth import get_user
 from dashboard.config import PROJECT_ROOT
 from dashboard.domain import workdays
+from dashboard.store.calendar import load_overrides
 from tests.browser_util import login_as
 
 PAGE = str(PROJECT_ROOT / "pages" / "draw.py")
@@ -70,7 +71,7 @@ def test_admin_previews_draws_confirms_and_sees_the_ledger(app_store):
     assert sorted(targets["主体编码"]) == list(selected["entity_code"])
     assert len(targets) == prev.total_size
     assert prev.pool_hash in _texts(at.code)
-    deadline = workdays.deadline(date.today(), 2, workdays.load_overrides(app_store))
+    deadline = workdays.deadline(date.today(), 2, load_overrides(app_store))
     assert any(m.value == deadline.isoformat() for m in at.metric), [
         (m.label, m.value) for m in at.metric
     ]

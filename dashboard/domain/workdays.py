@@ -16,13 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import cache
-from typing import TYPE_CHECKING
 
 import chinese_calendar
 from lunar_python import Lunar, Solar
-
-if TYPE_CHECKING:
-    from dashboard.store import Store
 
 CALENDAR_START = date(2020, 1, 1)
 CALENDAR_END = date(2030, 12, 31)
@@ -174,11 +170,3 @@ def calendar_rows(
         rows.append((day, work, seq, source))
         day += timedelta(days=1)
     return rows
-
-
-# -- a thin re-export for callers outside this package (the SQL lives in dashboard.store.calendar) --
-def load_overrides(store: Store) -> dict[date, bool]:
-    """The manual days (`dashboard.store.calendar.load_overrides`; kept here for existing callers)."""
-    from dashboard.store import calendar
-
-    return calendar.load_overrides(store)

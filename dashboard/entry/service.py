@@ -26,6 +26,7 @@ from dashboard.entry.rules import (
     Issue,
 )
 from dashboard.store import Store
+from dashboard.store.calendar import load_overrides
 
 INSPECTION_COLUMNS = (
     "task_code",
@@ -80,7 +81,7 @@ def limits(store: Store) -> dict[str, int]:
 
 
 def overrides(store: Store) -> dict[date, bool]:
-    return workdays.load_overrides(store)
+    return load_overrides(store)
 
 
 # -- permission ----------------------------------------------------------------------------------
