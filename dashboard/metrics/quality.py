@@ -224,12 +224,12 @@ def published_before_entry(con: Any, scope: Scope) -> pd.DataFrame:
 
 def entered_before_inspection(con: Any, scope: Scope) -> pd.DataFrame:
     """Inspections of Y entered before the inspection ended (entered_on < inspected_on)."""
-    return headed(run_df(con, "quality_entered_before_inspection", scope))
+    return headed(run_df(con, "quality_dated_before_inspection", scope, which="entered"))
 
 
 def published_before_inspection(con: Any, scope: Scope) -> pd.DataFrame:
     """Inspections of Y published before the inspection ended (published_on < inspected_on)."""
-    return headed(run_df(con, "quality_published_before_inspection", scope))
+    return headed(run_df(con, "quality_dated_before_inspection", scope, which="published"))
 
 
 def voided_task_results(con: Any, scope: Scope) -> pd.DataFrame:
