@@ -18,7 +18,7 @@ from typing import Any
 from dashboard.domain.codes import TRANSFER_MEASURES
 from dashboard.entry.service import EntryError, _history, task_units
 from dashboard.ingest import spec as S
-from dashboard.ingest.validate import _enum_value, parse_cell
+from dashboard.ingest.validate import typed_value
 from dashboard.store import Store
 
 REGISTER_TABLES = ("trainings", "publicity", "liaisons", "submissions", "supervisions")
@@ -58,14 +58,9 @@ def _parse(spec: S.TableSpec, names: tuple[str, ...], raw: dict[str, Any]) -> di
         cell = raw.get(name)
         if isinstance(cell, list | tuple):  # a multiselect gives a list; the cell rule reads text
             cell = ";".join(str(c) for c in cell)
-        value, error = parse_cell(col, cell)
-        if error is None and col.enum is not None and value is not None:
-            value, error = _enum_value(col, value)
+        value, error = typed_value(col, cell)
         if error is None and value is None and col.not_null:
             error = "为必填项，请填写"
-        if error is None and col.type == S.LIST and value is not None and col.min_items:
-            if len(value) < col.min_items:
-                error = f"至少要填写 {col.min_items} 项"
         if error:
             raise EntryError(f"{col.zh}{error}。")
         if value is None and col.default is not None:

@@ -245,6 +245,29 @@ def _enum_value(col: S.Column, value: str) -> tuple[str | None, str | None]:
     return None, f"不是有效的{col.zh}，可填：{allowed}"
 
 
+def typed_value(
+    col: S.Column, cell: Any, max_chars: int = MAX_CELL_CHARS, *, present: bool = True
+) -> tuple[Any, str | None]:
+    """One cell as stored, or the error: its type (parse_cell), its enumeration (a list member by
+    member) and a list's least number of members. The one rule of a cell, for a file row and a form."""
+    value, error = parse_cell(col, cell, max_chars)
+    if error is None and col.enum is not None and value is not None:
+        if col.type == S.LIST:
+            fixed = []
+            for member in value:
+                v, error = _enum_value(col, member)
+                if error:
+                    return None, f"“{member}”{error}"
+                fixed.append(v)
+            value = fixed
+        else:
+            value, error = _enum_value(col, value)
+    if error is None and col.min_items and value is not None and len(value) < col.min_items:
+        if present or col.not_null or value != []:  # an absent column keeps the stored list
+            return None, f"至少要填写 {col.min_items} 个编码（多个用分号隔开）"
+    return value, error
+
+
 def _default(col: S.Column) -> Any:
     if col.type == S.LIST:
         return list(col.default or ())
@@ -392,25 +415,9 @@ def parse_table(
                     if hit is not None:
                         values[name] = list(hit) if type(hit) is tuple else hit
                         continue
-            value, error = parse_cell(col, cell, max_cell_chars)
+            value, error = typed_value(col, cell, max_cell_chars, present=pos is not None)
             if error is None and name in CODE_COLUMNS and value is not None:
                 value = _normal_code(raw.file, rownum, name, cell, value, problems)
-            if error is None and col.enum is not None and value is not None:
-                if col.type == S.LIST:
-                    fixed = []
-                    for member in value:
-                        v, error = _enum_value(col, member)
-                        if error:
-                            error = f"“{member}”{error}"
-                            break
-                        fixed.append(v)
-                    value = fixed
-                else:
-                    value, error = _enum_value(col, value)
-            if error is None and col.min_items and value is not None and len(value) < col.min_items:
-                error = f"至少要填写 {col.min_items} 个编码（多个用分号隔开）"
-                if not col.not_null and value == [] and pos is None:
-                    error = None  # absent column: an existing row keeps its stored list
             if error:
                 problems.append(
                     Problem(raw.file, rownum, name, _short(cell), f"{spec.label(name)}{error}。")
