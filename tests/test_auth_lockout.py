@@ -56,7 +56,11 @@ def test_unknown_and_known_names_get_the_same_answers_and_lock_alike(store):
     assert known[-1] == "用户名或密码错误；连续 5 次失败，账号已锁定 15 分钟。"
     locked_known = _fail(store, "chief", 1, T0 + timedelta(minutes=1))
     locked_unknown = _fail(store, "nobody", 1, T0 + timedelta(minutes=1))
-    assert locked_known == locked_unknown == ["账号已被锁定，请在 09:15 之后再试，或请办公室管理员解锁。"]
+    assert (
+        locked_known
+        == locked_unknown
+        == ["账号已被锁定，请在 09:15 之后再试，或请办公室管理员解锁。"]
+    )
     # the right password does not open a locked account either
     with pytest.raises(AuthError, match="已被锁定"):
         auth.authenticate(store, "chief", PW, now=T0 + timedelta(minutes=2))

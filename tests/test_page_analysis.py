@@ -57,7 +57,9 @@ def small_db(tmp_path):
             password,
             actor="test",
         )
-    store.rows("DROP TRIGGER audit_log_no_delete ON audit_log")  # append-only (issue 13): test reset
+    store.rows(
+        "DROP TRIGGER audit_log_no_delete ON audit_log"
+    )  # append-only (issue 13): test reset
     store.rows("DELETE FROM audit_log")
     yield path
     close_store(path)

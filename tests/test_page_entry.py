@@ -148,7 +148,10 @@ def test_return_visit_draw_and_outcome_change_the_rate(store):
     at.radio(key="rv_outcome").set_value("整改到位")
     at.button(key="rv_submit").click().run()
     assert not at.exception, at.exception
-    assert int(next(m.value for m in at.metric if m.label == "已回访（含导入的回访记录）")) == revisited + 1
+    assert (
+        int(next(m.value for m in at.metric if m.label == "已回访（含导入的回访记录）"))
+        == revisited + 1
+    )
     rate = service.revisit_rate(store, TODAY.year)
     assert next(m.value for m in at.metric if m.label == label) == f"{rate['rate']:.1%}"
     task, entity = pick.split("/", 1)
