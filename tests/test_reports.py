@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date
 
 import openpyxl
@@ -74,12 +75,36 @@ def test_monthly_docx(county):
     # entries: TK's 2 on time, TC/E4 never entered and past its deadline (04-08): 2 of 3.
     assert by_label["结果按时录入率"][1:5] == ["66.7%", "100.0%", "2", "3"]
     assert by_label["超期未录入"][1] == "1"
-    run = doc.paragraphs[0].runs[0]
-    assert run._element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
     cell_run = kpi_tables[0].rows[1].cells[0].paragraphs[0].runs[0]
     assert cell_run._element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
-    normal = doc.styles["Normal"].element.rPr.rFonts
-    assert normal.get(qn("w:eastAsia")) == "宋体"
+
+
+def test_monthly_docx_is_a_gongwen(county):
+    """GB/T 9704 (issue 12 point 9): A4, 小标宋 title, 仿宋 body with fallbacks, real heading styles,
+    page numbers, the sending office and the date."""
+    raw = monthly.monthly_docx(county.cursor(), S)
+    doc = Document(io.BytesIO(raw))
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert round(section.top_margin.mm) == 37 and round(section.left_margin.mm) == 28
+    east = lambda style: doc.styles[style].element.rPr.rFonts.get(qn("w:eastAsia"))  # noqa: E731
+    assert doc.paragraphs[0].style.name == "Title" and east("Title") == "方正小标宋简体"
+    assert east("Normal") == "仿宋_GB2312" and doc.styles["Normal"].font.size.pt == 16
+    assert east("Heading 1") == "黑体" and east("Heading 2") == "楷体_GB2312"
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:2] == ["一、总体情况", "二、主要指标完成情况"]
+    assert any(p.style.name == "Heading 2" for p in doc.paragraphs)
+    footer_xml = section.footer._element.xml
+    assert "PAGE" in footer_xml and "— " in section.footer.paragraphs[0].text
+    assert "PAGE" in section.even_page_footer._element.xml
+    texts = [p.text for p in doc.paragraphs]
+    assert (
+        texts[-2] == monthly.DEFAULT_OFFICE
+        and texts[-1] == f"{S.as_of.year}年{S.as_of.month}月{S.as_of.day}日"
+    )
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        fonts = z.read("word/fontTable.xml").decode()
+    assert 'w:name="仿宋_GB2312"' in fonts and 'w:val="仿宋"' in fonts
 
 
 def test_monthly_xlsx(county):
@@ -98,6 +123,22 @@ def test_monthly_xlsx(county):
     assert [r[2] for r in overdue.iter_rows(min_row=2, values_only=True)] == ["TC"]
     fu = wb["后续处理逾期未完结"]
     assert fu.max_row == 2
+
+
+def test_monthly_xlsx_stores_numbers_and_prints_on_a4(county):
+    """Issue 12 point 9: 66.7% is the number 0.667 formatted as %, not the text '66.7%'; every sheet
+    prints on A4 landscape, one page wide, with the header row repeated."""
+    wb = openpyxl.load_workbook(io.BytesIO(monthly.monthly_xlsx(county.cursor(), S)))
+    ws = wb["主要指标"]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+    value, target = rows["结果按时录入率"][1], rows["结果按时录入率"][2]
+    assert value.value == pytest.approx(2 / 3, abs=1e-3) and value.number_format == "0.0%"
+    assert target.value == pytest.approx(1.0) and target.number_format == "0.0%"
+    assert rows["超期未录入"][1].value == 1 and rows["超期未录入"][1].number_format != "0.0%"
+    for sheet in wb.worksheets:
+        assert int(sheet.page_setup.paperSize) == 9  # A4
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.print_title_rows == "$1:$1"
 
 
 def test_unit_user_report_is_scoped(county):
