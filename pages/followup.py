@@ -19,6 +19,7 @@ from dashboard.metrics import followup as fu_metrics  # noqa: E402
 from dashboard.metrics.kpi import compute_kpis  # noqa: E402
 from dashboard.metrics.kpi import limits as kpi_limits  # noqa: E402
 from dashboard.ui import current_user, download_buttons, error, get_store, t  # noqa: E402
+from dashboard.ui.components import SHOWN_ROWS  # noqa: E402
 from dashboard.ui.kpi_view import (  # noqa: E402
     Table,
     due_soon_caption,
@@ -112,9 +113,12 @@ shown = shown.rename(columns=lambda c: t(f"entry.fu.col.{c}")).copy()
 state_col = t("entry.fu.col.state")
 
 
-def _highlight(row):
-    late = str(row[state_col]).startswith("逾期") or "已逾期" in str(row[state_col])
-    return ["background-color: #fdecee; color: #cf222e" if late else ""] * len(row)
+def _highlight(frame: pd.DataFrame) -> pd.DataFrame:  # one vectorised pass (issue 17)
+    state = frame[state_col].astype(str)
+    late = state.str.startswith("逾期") | state.str.contains("已逾期", regex=False)
+    styles = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    styles.loc[late, :] = "background-color: #fdecee; color: #cf222e"
+    return styles
 
 
 DATE_COLS = ("inspected_on", "due_on", "closed_on", "backfill_deadline", "backfilled_on")
@@ -122,22 +126,21 @@ for col in [t(f"entry.fu.col.{c}") for c in DATE_COLS]:
     shown[col] = pd.to_datetime(shown[col]).dt.strftime("%Y-%m-%d").fillna("")
 left_col = t("entry.fu.col.workdays_left")
 shown[left_col] = pd.to_numeric(shown[left_col]).astype("Int64")
+on_screen = shown.head(SHOWN_ROWS)  # the first rows on screen, every row in the download
+if len(on_screen) < len(shown):
+    st.caption(t("common.table.first_rows", shown=len(on_screen), total=len(shown)))
 st.dataframe(
-    shown.style.apply(_highlight, axis=1), hide_index=True, width="stretch", key="fu_table"
+    on_screen.style.apply(_highlight, axis=None), hide_index=True, width="stretch", key="fu_table"
 )
 download_buttons(shown, t("entry.fu.file"), key="fu_dl")
 
-writable = [
-    (r.task_code, r.entity_code)
-    for r in df.itertuples()
-    if service.can_write_task(user, service.followup_units(store, r.task_code, r.responsible_unit))
-]
+writable = service.writable_followups(store, user, df)  # (task, entity, name): one query
 if not writable:
     st.info(t("entry.fu.readonly"))
     st.stop()
 
 st.subheader(t("entry.fu.record"))
-labels = {f"{a}/{b}": f"{a} / {b} {service.entity_name(store, b) or ''}" for a, b in writable}
+labels = {f"{a}/{b}": f"{a} / {b} {name}" for a, b, name in writable}
 pick = st.selectbox(t("entry.fu.pick"), list(labels), format_func=labels.get, key="fu_pick")
 task_code, entity_code = pick.split("/", 1)
 old = service.stored_followup(store, task_code, entity_code)

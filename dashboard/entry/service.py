@@ -674,55 +674,8 @@ def followup_units(store: Store, task_code: str, responsible_unit: str | None) -
     return [responsible_unit, *units] if responsible_unit else units
 
 
-def followups_for(
-    store: Store, user, today: date | None = None, *, only_open: bool = True
-) -> pd.DataFrame:
-    """Follow-ups the user may work on: open ones (not closed, or closed and not backfilled) with due
-    date, working days left (negative = overdue) and the backfill deadline."""
-    today = today or date.today()
-    df = store.df(
-        """
-        SELECT f.task_code, f.entity_code, e.name, t.task_name, f.measure_code, f.measure_note,
-               f.responsible_unit, t.lead_unit, t.partner_units, i.inspected_on, i.result_codes,
-               f.due_on, f.closed_on, f.backfilled_on, f.revisit_on, f.revisit_result
-        FROM followups AS f
-        JOIN tasks AS t USING (task_code)
-        LEFT JOIN inspections AS i USING (task_code, entity_code)
-        LEFT JOIN entities AS e ON e.entity_code = f.entity_code
-        WHERE t.status <> 'voided'
-          AND (NOT $open OR f.closed_on IS NULL OR f.backfilled_on IS NULL)
-        ORDER BY f.due_on NULLS LAST, f.task_code, f.entity_code
-        """,
-        {"open": only_open},
-    )
-    if user is not None and user.allowed_units is not None:
-        keep = [
-            user.can_write_unit(r) if isinstance(r, str) and r else can_write_task(user, [lead, *p])
-            for r, lead, p in zip(
-                df["responsible_unit"], df["lead_unit"], df["partner_units"], strict=True
-            )
-        ]
-        df = df[keep]
-    elif user is not None and user.role not in ("admin", "leader", "readonly"):
-        df = df.iloc[0:0]
-    limit = limits(store)["backfill_limit"]
-    ov = overrides(store)
-    left, state, bf_deadline = [], [], []
-    for due, closed, backfilled in zip(
-        df["due_on"], df["closed_on"], df["backfilled_on"], strict=True
-    ):
-        due, closed, backfilled = _date(due), _date(closed), _date(backfilled)
-        bdl = rules.backfill_deadline(closed, limit, ov) if closed else None
-        bf_deadline.append(bdl)
-        if closed is None:
-            days = workdays.workdays_between(today, due, ov) if due else None
-            left.append(days)
-            state.append("逾期未完结" if due is not None and due < today else "整改中")
-        else:
-            left.append(None)
-            state.append("完结未回填（已逾期）" if bdl < today else "完结待回填")
-    df = df.assign(workdays_left=left, state=state, backfill_deadline=bf_deadline)
-    return df.drop(columns=["lead_unit", "partner_units"]).reset_index(drop=True)
+# the work list's reads (one query each, issue #17) live in followup_reads; re-exported here
+from dashboard.entry.followup_reads import followups_for, writable_followups  # noqa: E402, F401
 
 
 def save_followup(
