@@ -131,6 +131,16 @@ def _label(value) -> str:
     return str(value)
 
 
+def _labels(series: pd.Series) -> pd.Series:
+    """`series.map(_label)`, labelling each distinct value once (issue 17: 10⁵–10⁶ rows per rerun)."""
+    try:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    except TypeError:  # unhashable values (lists): one by one
+        return series.map(_label)
+    names = np.array([_label(v) for v in uniques] + [EMPTY], dtype=object)
+    return pd.Series(names[codes], index=series.index, dtype=object)
+
+
 def value_label(value) -> str:
     """The text a value is grouped and filtered by (是/否, ISO dates, （空） for missing)."""
     return _label(value)
@@ -156,7 +166,7 @@ def apply_filters(df: pd.DataFrame, filters: list[dict] | None) -> pd.DataFrame:
         series = df[column]
         if op in ("in", "not_in"):
             wanted = {_label(v) for v in (value if isinstance(value, list) else [value])}
-            hit = series.map(_label).isin(wanted)
+            hit = _labels(series).isin(wanted)
             mask &= hit if op == "in" else ~hit
         elif op == "between":
             low, high = (
@@ -185,7 +195,7 @@ def aggregate(df: pd.DataFrame, dims: list[str], measure: str) -> pd.DataFrame:
     missing = [c for c in (*m.needs, *dims) if c not in df.columns]
     if missing:
         raise PivotError(f"该数据集没有列“{missing[0]}”，不能计算“{m.label}”或按它分组。")
-    keys = pd.DataFrame({d: df[d].map(_label) for d in dims}, index=df.index)
+    keys = pd.DataFrame({d: _labels(df[d]) for d in dims}, index=df.index)
     if m.parts is None:
         work = keys.assign(_v=df["entity_code"])
         grouped = work.groupby(dims, sort=True)["_v"].nunique() if dims else None
