@@ -126,15 +126,16 @@ def column_config(result, measure: str) -> dict:
     )
 
 
-def show_pivot_result(spec: dict, console: SqlConsole, key: str) -> None:
-    """Table, chart and downloads of a pivot spec run on the current scope's views."""
+def show_pivot_result(spec: dict, console: SqlConsole, key: str, frame=None) -> None:
+    """Table, chart and downloads of a pivot spec run on the current scope's views (`frame`: the
+    view already as pandas in this run, so that it is converted once per rerun)."""
     view = console.views.get(spec["view"])
     if view is None:
         error(t("analysis.pivot.no_dataset"))
         return
     try:
         result = pivot(
-            view.table.to_pandas(),
+            view.table.to_pandas() if frame is None else frame,
             spec.get("rows", []),
             spec.get("columns", []),
             spec["measure"],
@@ -287,7 +288,7 @@ def pivot_tab(console: SqlConsole) -> None:
     }
     if not rows and not columns:
         st.info(t("analysis.pivot.pick_dims"))
-    show_pivot_result(spec, console, "an_p")
+    show_pivot_result(spec, console, "an_p", frame)
     save_form("pivot", spec, "an_p_save")
 
 
