@@ -162,3 +162,52 @@ def test_the_deploy_files_start_what_the_cli_accepts():
     assert win.func.__name__ == "cmd_serve" and win.log_file is not None
     task = (deploy / "windows" / "install-task.cmd").read_text(encoding="utf-8")
     assert "/SC ONSTART" in task and "dashboard-serve.cmd" in task
+
+
+def test_the_first_visitor_after_a_start_sees_no_english(fresh_demo_copy, tmp_path):
+    """Issue 12 point 10: the first session of a fresh `dashboard serve`, at an unknown address, shows
+    neither Streamlit's pages/ file names nor its "Page not found" dialog while it loads, and lands
+    on the log-in form with the Chinese note."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    env = dict(os.environ)
+    env.pop("DASHBOARD_DB", None)
+    proc = subprocess.Popen(
+        ["uv", "run", "dashboard", "serve", "--port", str(port), "--db", str(fresh_demo_copy)],
+        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while _get(f"{base}/_stcore/health")[0] != 200:
+            assert proc.poll() is None and time.time() < deadline, "dashboard serve did not start"
+            time.sleep(0.3)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            page = browser.new_page(locale="zh-CN")
+            page.goto(f"{base}/no-such-page", wait_until="commit")
+            seen: list[str] = []
+            for _ in range(200):  # every 50 ms from the first byte until the form is there
+                try:
+                    seen.append(page.inner_text("body", timeout=1000))
+                except Exception:  # noqa: BLE001 - the body is not there yet
+                    continue
+                if "用户名" in seen[-1] and "没有对应的页面" in seen[-1]:
+                    break
+                page.wait_for_timeout(50)
+            browser.close()
+        assert "用户名" in seen[-1] and "没有对应的页面" in seen[-1], seen[-1]
+        flashed = [s for s in seen if "Page not found" in s or "data management" in s]
+        assert flashed == [], flashed[0][:300]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
