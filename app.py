@@ -1,6 +1,17 @@
 """双随机监管驾驶舱 — entry point: page config, log-in gate, navigation (DESIGN.md §2, §7)."""
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+if PagesManager.uses_pages_directory:
+    # The first session after `streamlit run app.py` comes here through Streamlit's legacy pages/
+    # folder navigation, which has just listed the file names in English and, at an unknown address,
+    # opened its English "Page not found" dialog. Hide both at once, before the imports below take a
+    # second; st.navigation then replaces that menu (`dashboard serve` avoids the legacy run).
+    st.html(
+        "<style>[data-testid='stSidebarNav'], div:has(> section[role='dialog'])"
+        " { display: none !important; }</style>"
+    )
 
 st.set_page_config(
     page_title="双随机监管驾驶舱",
