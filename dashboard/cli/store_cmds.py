@@ -20,7 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_option(p)
     p.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026）")
     p.add_argument(
-        "--scale", default="county", help="规模：county（默认，约2000个检查对象）或 large / xlarge"
+        "--scale",
+        default="county",
+        help="规模：county（默认，约2000个检查对象）或 large / xlarge / province（约800万）",
     )
     p.add_argument(
         "--as-of",

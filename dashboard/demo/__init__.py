@@ -98,7 +98,7 @@ def _insert(cur, table: str, columns: dict[str, list]) -> int:
 def _check_args(scale: str, as_of: date) -> None:
     """Bad arguments are a StoreError (one Chinese sentence; the CLI exits with code 2)."""
     if scale not in SCALES:
-        raise StoreError(f"未知的演示规模“{scale}”，可选 county、large 或 xlarge。")
+        raise StoreError(f"未知的演示规模“{scale}”，可选 county、large、xlarge 或 province。")
     if not FIRST_AS_OF <= as_of <= LAST_AS_OF:
         raise StoreError(
             f"演示数据的基准日须在 {FIRST_AS_OF} 至 {LAST_AS_OF} 之间（工作日历覆盖的范围），"
@@ -148,6 +148,11 @@ def populate_demo(
         report(0.8, "写入抽查任务与检查结果")
         for name in rest:
             counts[name] = _insert(cur, name, data.tables[name])
+        if scale == "province":  # the other counties of the province, in SQL (bulk_sql.py)
+            from dashboard.demo import bulk_sql
+
+            for name, added in bulk_sql.multiply(cur, progress=report).items():
+                counts[name] += added
         store.set_meta(cur, "demo", "true")
         store.set_meta(cur, "demo_seed", str(seed))
         store.set_meta(cur, "demo_as_of", as_of.isoformat())
@@ -204,13 +209,26 @@ def build_demo_store(
         for leftover in (tmp, Path(str(tmp) + ".wal")):
             leftover.unlink(missing_ok=True)
         try:
-            store = open_store(tmp)
+            if scale == "county":
+                store = open_store(tmp)
+            else:  # a large build: half the machine's memory, no statement time limit
+                store = open_store(tmp, memory_limit_mb=_build_memory_mb(), max_execution_ms=0)
             summary = populate_demo(store, seed=seed, scale=scale, as_of=as_of, progress=progress)
         finally:
             close_store(tmp)
         Path(str(path) + ".wal").unlink(missing_ok=True)
         os.replace(tmp, path)
     return summary
+
+
+def _build_memory_mb() -> int:
+    """A large demo is written in one transaction: its build connection may use half the machine's
+    memory (the store's own `store.memory_limit_mb`, 1 GB by default, applies when it is reopened)."""
+    try:
+        total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    except (ValueError, OSError, AttributeError):
+        total_mb = 8192
+    return max(2048, total_mb // 2)
 
 
 def _is_demo_or_empty(con) -> bool:

@@ -25,7 +25,8 @@ from dashboard.domain import workdays
 from dashboard.domain.codes import FINDING_CODES, FOLLOWUP_CODES
 from dashboard.metrics.quality import fisher_lower
 
-SCALES = {"county": 1, "large": 50, "xlarge": 500}
+# province: the `large` county generated here, then copied to ≈ 80 counties in SQL (bulk_sql.py)
+SCALES = {"county": 1, "large": 50, "xlarge": 500, "province": 50}
 RISK_SYSTEM = "市场监管"
 ENTRY_LIMIT = 20
 BACKFILL_LIMIT = 5
@@ -340,7 +341,7 @@ def _ratios(text: str) -> dict[str, str]:
 class Generator:
     def __init__(self, seed: int, scale: str, as_of: date, progress: Progress | None) -> None:
         if scale not in SCALES:
-            raise ValueError(f"未知的演示规模：{scale}（可选 county / large / xlarge）")
+            raise ValueError(f"未知的演示规模：{scale}（可选 county / large / xlarge / province）")
         if not FIRST_AS_OF <= as_of <= LAST_AS_OF:
             raise ValueError(
                 f"演示数据的基准日须在 {FIRST_AS_OF} 至 {LAST_AS_OF} 之间（工作日历覆盖的范围），"
@@ -356,7 +357,7 @@ class Generator:
         # months: index 0 = January of the first year, last = as_of's month
         self.m0 = (self.years[0], 1)
         self.n_months = (as_of.year - self.years[0]) * 12 + as_of.month
-        if scale == "xlarge":  # keep the benchmark build in memory: only the last 12 months graded
+        if scale in ("xlarge", "province"):  # benchmark builds: only the last 12 months graded
             self.first_graded_month = max(0, self.n_months - 12)
         else:
             self.first_graded_month = 0

@@ -113,10 +113,13 @@ def _connect(path: str | Path, max_execution_ms: int) -> duckdb.DuckDBPyConnecti
     return con
 
 
-def _configure(con: duckdb.DuckDBPyConnection, *, in_memory: bool = False) -> None:
+def _configure(
+    con: duckdb.DuckDBPyConnection, *, in_memory: bool = False, memory_limit_mb: int | None = None
+) -> None:
     """DuckDB's memory limit and threads from the settings `store.memory_limit_mb` / `store.threads`
     (issue 17), set before the configuration is locked; 0 threads = one per CPU core. An in-memory
-    store (tests, benchmarks) cannot spill to disk: it keeps DuckDB's own limit unless one is stored."""
+    store (tests, benchmarks) cannot spill to disk: it keeps DuckDB's own limit unless one is stored.
+    `memory_limit_mb` overrides the setting (a large demo build)."""
     from dashboard.config import DEFAULTS
 
     values = {k: DEFAULTS[k] for k in ("store.memory_limit_mb", "store.threads")}
@@ -133,6 +136,8 @@ def _configure(con: duckdb.DuckDBPyConnection, *, in_memory: bool = False) -> No
             stored.add(key)
         except (TypeError, ValueError):
             pass  # an unreadable value: the default (the settings page refuses such values)
+    if memory_limit_mb is not None:
+        values["store.memory_limit_mb"], in_memory = memory_limit_mb, False
     if not in_memory or "store.memory_limit_mb" in stored:
         limit = max(64, int(values["store.memory_limit_mb"]))
         con.execute(f"SET GLOBAL memory_limit = '{limit}MB'")
@@ -201,7 +206,14 @@ def _backup_before_migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 class Store:
     """A process-wide handle: read with `query`/`df`, write inside `transaction()`."""
 
-    def __init__(self, path: str | Path, *, lock_down: bool = True, max_execution_ms: int = 60_000):
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        lock_down: bool = True,
+        max_execution_ms: int = 60_000,
+        memory_limit_mb: int | None = None,
+    ):
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -213,7 +225,7 @@ class Store:
                 self._con.close()
                 raise
         self.schema_version = _apply_migrations(self._con)
-        _configure(self._con, in_memory=str(path) == ":memory:")
+        _configure(self._con, in_memory=str(path) == ":memory:", memory_limit_mb=memory_limit_mb)
         if lock_down:
             _lock_down(self._con, max_execution_ms)
         self._write_lock = threading.RLock()
