@@ -12,7 +12,7 @@ from dashboard.domain import workdays
 from dashboard.draw.ledger import names_for
 from dashboard.draw.service import DrawError, load_record
 from dashboard.scope import Scope
-from dashboard.store import Store
+from dashboard.store import Store, lookups
 from dashboard.store.calendar import load_overrides
 
 JOINT_KINDS = {"none": "单一单位", "internal": "局内联合", "cross": "跨部门联合"}
@@ -42,8 +42,7 @@ def planned_tasks(store: Store, scope: Scope | None = None) -> pd.DataFrame:
 
 def task_summary(store: Store, task: dict) -> dict[str, str]:
     """Display texts of a planned task: units, items and plan ratios by name."""
-    unit_names = dict(store.rows("SELECT unit_code, unit_name FROM units"))
-    item_names = dict(store.rows("SELECT item_code, item_name FROM items"))
+    unit_names, item_names = lookups.unit_names(store), lookups.item_names(store)
     partners = [u for u in _as_list(task.get("partner_units")) if u]
     if task.get("plan_code"):
         ratio = task.get("grade_ratios") or task.get("plan_ratio") or ""
@@ -173,7 +172,7 @@ def ratio_args(text: str) -> list[str] | None:
 
 def inspector_pool_by_unit(store: Store, pool: list[dict], units_: list[str]) -> pd.DataFrame:
     """Eligible inspectors per unit of the task (zero rows shown for a unit without any)."""
-    unit_names = dict(store.rows("SELECT unit_code, unit_name FROM units"))
+    unit_names = lookups.unit_names(store)
     names = dict(store.rows("SELECT inspector_code, name FROM inspectors"))
     rows = []
     for u in units_:

@@ -8,7 +8,7 @@ from datetime import date, timedelta  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
-from dashboard import admin  # noqa: E402
+from dashboard.store import audit_log  # noqa: E402
 from dashboard.ui import data_table, get_store, t  # noqa: E402
 from dashboard.ui.audit_view import readable  # noqa: E402
 
@@ -24,8 +24,8 @@ period = left.date_input(
     format="YYYY-MM-DD",
     key="audit_period",
 )
-actors = [ALL, *admin.audit_actors(store)]
-actions = [ALL, *admin.audit_actions(store)]
+actors = [ALL, *audit_log.audit_actors(store)]
+actions = [ALL, *audit_log.audit_actions(store)]
 actor = mid.selectbox(
     t("admin.audit.actor"),
     actors,
@@ -35,7 +35,7 @@ actor = mid.selectbox(
 action = right.selectbox(
     t("admin.audit.action"),
     actions,
-    format_func=lambda v: t("common.scope.all") if v == ALL else admin.action_label(v),
+    format_func=lambda v: t("common.scope.all") if v == ALL else audit_log.action_label(v),
     key="audit_action",
 )
 start, end = (
@@ -44,7 +44,7 @@ start, end = (
 if isinstance(period, tuple) and len(period) == 1:
     start = end = period[0]
 
-entries = admin.audit_entries(
+entries = audit_log.audit_entries(
     store,
     start=start,
     end=end,
@@ -52,7 +52,7 @@ entries = admin.audit_entries(
     action=None if action == ALL else action,
 )
 st.caption(t("admin.audit.count", count=len(entries)))
-entries["action"] = entries["action"].map(admin.action_label)
+entries["action"] = entries["action"].map(audit_log.action_label)
 entries = readable(entries)  # Chinese table names, old/new values as 字段：值 (no raw JSON)
 columns = {
     "audit_id": t("admin.audit.col.audit_id"),

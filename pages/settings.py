@@ -10,8 +10,10 @@ from datetime import date  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from dashboard import admin, config  # noqa: E402
+from dashboard import config  # noqa: E402
 from dashboard.domain import workdays  # noqa: E402
+from dashboard.store import calendar as store_calendar  # noqa: E402
+from dashboard.store import settings_view  # noqa: E402
 from dashboard.ui import current_user, data_table, get_store, t  # noqa: E402
 from dashboard.ui.i18n import catalog, current_lang  # noqa: E402
 
@@ -28,7 +30,7 @@ st.title(t("common.page.settings"))
 
 # -- settings --------------------------------------------------------------------------------------
 st.subheader(t("admin.settings.title"))
-frame = admin.settings_frame(store)
+frame = settings_view.settings_frame(store)
 shown = frame.assign(name=frame["key"].map(setting_label))[
     ["name", "value_shown", "default_shown", "range", "help", "updated_at", "updated_by"]
 ]
@@ -77,7 +79,7 @@ with st.form("setting_edit"):
     reset = c2.form_submit_button(t("admin.settings.reset"), icon=":material/restart_alt:")
 if save:
     try:
-        value = admin.parse_setting(key, text)
+        value = settings_view.parse_setting(key, text)
         config.set_setting(store, key, value, user.username)
     except (ValueError, KeyError) as exc:
         st.error(str(exc).strip("'\""), icon=":material/error:")
@@ -85,7 +87,7 @@ if save:
         st.cache_data.clear()
         st.success(t("admin.settings.saved", name=setting_label(key), value=spec.display(value)))
 if reset:
-    admin.reset_setting(store, key, user.username)
+    settings_view.reset_setting(store, key, user.username)
     st.cache_data.clear()
     st.success(
         t("admin.settings.was_reset", name=setting_label(key), value=spec.display(spec.default))
@@ -115,7 +117,7 @@ if years:
                 key=f"provisional_days_{year}",
                 download_basename=t("admin.calendar.provisional_basename", year=year),
             )
-overrides = admin.calendar_overrides(store)
+overrides = store_calendar.calendar_overrides(store)
 data_table(
     overrides.rename(
         columns={
@@ -152,13 +154,15 @@ with st.form("calendar_edit"):
     remove = b2.form_submit_button(t("admin.calendar.delete"), icon=":material/delete:")
 if add:
     with st.spinner(t("admin.calendar.working")):
-        admin.set_calendar_override(store, day, kind, note.strip() or None, actor=user.username)
+        store_calendar.set_calendar_override(
+            store, day, kind, note.strip() or None, actor=user.username
+        )
     st.cache_data.clear()
     st.toast(t("admin.calendar.saved", day=day.isoformat()), icon=":material/check_circle:")
     st.rerun()
 if remove:
     with st.spinner(t("admin.calendar.working")):
-        found = admin.delete_calendar_override(store, day, actor=user.username)
+        found = store_calendar.delete_calendar_override(store, day, actor=user.username)
     if found:
         st.cache_data.clear()
         st.toast(t("admin.calendar.deleted", day=day.isoformat()), icon=":material/check_circle:")

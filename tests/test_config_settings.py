@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from dashboard import admin, config
+from dashboard import config
+from dashboard.store import settings_view
 from dashboard.ui import i18n
 
 WORKDAY_LIMITS = (
@@ -58,7 +59,7 @@ def test_declared_ranges():
 
 def test_entry_limit_zero_refused():
     with pytest.raises(config.SettingError) as err:
-        admin.parse_setting("entry_limit_workdays", "0")
+        settings_view.parse_setting("entry_limit_workdays", "0")
     text = str(err.value)
     assert "结果录入公示时限（工作日）" in text and "不能设为 0" in text
     assert "不小于 1 的整数" in text
@@ -68,7 +69,7 @@ def test_entry_limit_zero_refused():
 @pytest.mark.parametrize("typed", ["1.5", "-0.1", "150%"])
 def test_coverage_out_of_range_refused(typed):
     with pytest.raises(ValueError) as err:
-        admin.parse_setting("target.coverage", typed)
+        settings_view.parse_setting("target.coverage", typed)
     text = str(err.value)
     assert "目标：抽查覆盖率" in text and "target.coverage" not in text  # no keys on screen
     assert "0% 到 100% 之间" in text
@@ -76,15 +77,15 @@ def test_coverage_out_of_range_refused(typed):
 
 
 def test_accepted_values():
-    assert admin.parse_setting("target.coverage", "0.05") == pytest.approx(0.05)
-    assert admin.parse_setting("target.coverage", "5%") == pytest.approx(0.05)
-    assert admin.parse_setting("target.coverage", "0") == 0
-    assert admin.parse_setting("target.coverage", "1") == 1
-    assert admin.parse_setting("entry_limit_workdays", "1") == 1
-    assert admin.parse_setting("target.entry_overdue", "0") == 0
-    assert admin.parse_setting("risk.score_jump", "12.5") == 12.5
-    assert admin.parse_setting("warning_band", "10%") == pytest.approx(0.1)
-    assert admin.parse_setting("plan_cutoff", "2-29") == "02-29"
+    assert settings_view.parse_setting("target.coverage", "0.05") == pytest.approx(0.05)
+    assert settings_view.parse_setting("target.coverage", "5%") == pytest.approx(0.05)
+    assert settings_view.parse_setting("target.coverage", "0") == 0
+    assert settings_view.parse_setting("target.coverage", "1") == 1
+    assert settings_view.parse_setting("entry_limit_workdays", "1") == 1
+    assert settings_view.parse_setting("target.entry_overdue", "0") == 0
+    assert settings_view.parse_setting("risk.score_jump", "12.5") == 12.5
+    assert settings_view.parse_setting("warning_band", "10%") == pytest.approx(0.1)
+    assert settings_view.parse_setting("plan_cutoff", "2-29") == "02-29"
 
 
 @pytest.mark.parametrize(
@@ -105,7 +106,7 @@ def test_accepted_values():
 )
 def test_refused_values(key, typed, phrase):
     with pytest.raises(config.SettingError, match=phrase) as err:
-        admin.parse_setting(key, typed)
+        settings_view.parse_setting(key, typed)
     assert config.SETTINGS_BY_KEY[key].name in str(err.value)
 
 
@@ -134,7 +135,7 @@ def test_display_and_range_text():
 
 
 def test_settings_frame_carries_the_declaration(store):
-    frame = admin.settings_frame(store).set_index("key")
+    frame = settings_view.settings_frame(store).set_index("key")
     assert list(frame.index) == [s.key for s in config.SETTINGS]
     assert frame.loc["target.coverage", "value_shown"] == "5%"
     assert frame.loc["target.coverage", "range"].startswith("0% 到 100% 之间")

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import pyarrow as pa
 
-from dashboard import admin
 from dashboard.domain import workdays
 from dashboard.store import Store
 from dashboard.store import calendar as store_calendar
@@ -40,11 +39,11 @@ def test_manual_day_changes_the_digest_and_the_recorded_inputs(store):
     assert store_calendar.overrides_digest(both) == store_calendar.overrides_digest(
         dict(reversed(list(both.items())))
     )
-    admin.set_calendar_override(store, D(2027, 2, 20), True, "调休上班", actor="admin")
+    store_calendar.set_calendar_override(store, D(2027, 2, 20), True, "调休上班", actor="admin")
     assert store_calendar.recorded_inputs(store)["manual"] == one
-    admin.set_calendar_override(store, D(2027, 2, 20), True, "另一个说明", actor="admin")
+    store_calendar.set_calendar_override(store, D(2027, 2, 20), True, "另一个说明", actor="admin")
     assert store_calendar.recorded_inputs(store)["manual"] == one
-    admin.delete_calendar_override(store, D(2027, 2, 20), actor="admin")
+    store_calendar.delete_calendar_override(store, D(2027, 2, 20), actor="admin")
     assert store_calendar.recorded_inputs(store)["manual"] == empty
 
 
@@ -125,7 +124,7 @@ def test_override_and_rebuild_are_one_transaction(store, monkeypatch):
 
     monkeypatch.setattr(store_calendar.workdays, "calendar_rows", broken)
     try:
-        admin.set_calendar_override(store, D(2027, 2, 20), True, None, actor="admin")
+        store_calendar.set_calendar_override(store, D(2027, 2, 20), True, None, actor="admin")
     except RuntimeError:
         pass
     else:  # pragma: no cover
@@ -165,8 +164,10 @@ def test_sql_deadline_agrees_with_python_in_2027(store):
 
 
 def test_sql_deadline_follows_a_manual_day_in_2027(store):
-    admin.set_calendar_override(store, D(2027, 2, 11), False, "通知：放假", actor="admin")
-    admin.set_calendar_override(store, D(2027, 2, 20), True, "通知：调休上班", actor="admin")
+    store_calendar.set_calendar_override(store, D(2027, 2, 11), False, "通知：放假", actor="admin")
+    store_calendar.set_calendar_override(
+        store, D(2027, 2, 20), True, "通知：调休上班", actor="admin"
+    )
     overrides = store_calendar.load_overrides(store)
     for start in (D(2027, 2, 4), D(2027, 2, 12), D(2027, 2, 19)):
         for n in (1, 2, 5, 6, 20):

@@ -22,10 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dashboard import admin, config  # noqa: E402
+from dashboard import config  # noqa: E402
 from dashboard.auth import create_user  # noqa: E402
 from dashboard.ingest import export_store, run_import  # noqa: E402
 from dashboard.ops import program_version  # noqa: E402
+from dashboard.store import calendar as store_calendar  # noqa: E402
 from dashboard.store import close_store, open_store  # noqa: E402
 
 SOURCE = ROOT / "tests" / "fixtures" / "interchange_small"
@@ -47,7 +48,9 @@ def main(out: Path) -> int:
         return 1
     create_user(store, "admin", "办公室管理员", "admin", [], "Fixture@2026", actor=ACTOR)
     config.set_setting(store, "entry_limit_workdays", 21, ACTOR)
-    admin.set_calendar_override(store, date(2027, 2, 6), True, "调休上班（示例）", actor=ACTOR)
+    store_calendar.set_calendar_override(
+        store, date(2027, 2, 6), True, "调休上班（示例）", actor=ACTOR
+    )
     export_store(store, out / "export")
     info = {
         "program_version": program_version(),

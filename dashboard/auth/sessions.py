@@ -137,3 +137,8 @@ def live_sessions(store: Store, username: str) -> int:
             [username],
         )
     )
+
+
+def user_is_active(store: Store, username: str) -> bool:
+    """True if the account exists and is not disabled (checked on every run of a logged-in session)."""
+    return bool(store.scalar("SELECT active FROM users WHERE username = ?", [username]))

@@ -21,7 +21,7 @@ from dashboard.draw.service import (
     recused_for,
 )
 from dashboard.scope import Scope
-from dashboard.store import Store
+from dashboard.store import Store, lookups
 
 
 @dataclass(frozen=True)
@@ -586,8 +586,7 @@ def publication_list(store: Store, draw_id: str) -> pd.DataFrame:
             [sorted(set(task_codes))],
         )
     }
-    item_names = dict(store.rows("SELECT item_code, item_name FROM items"))
-    unit_names = dict(store.rows("SELECT unit_code, unit_name FROM units"))
+    item_names, unit_names = lookups.item_names(store), lookups.unit_names(store)
     rows = []
     for i, (tc, ec) in enumerate(zip(task_codes, entity_codes, strict=True), start=1):
         name, town = entities.get(ec, ("", ""))
@@ -619,7 +618,7 @@ def names_for(store: Store, cert: dict) -> dict[str, dict[str, str]]:
         )
     )
     insp = dict(store.rows("SELECT inspector_code, name FROM inspectors"))
-    units = dict(store.rows("SELECT unit_code, unit_name FROM units"))
+    units = lookups.unit_names(store)
     task = store.rows("SELECT task_name FROM tasks WHERE task_code = ?", [cert.get("task_code")])
     return {
         "entities": ents,

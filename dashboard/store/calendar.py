@@ -121,3 +121,50 @@ def ensure_calendar(store: Store) -> bool:
         return False
     refresh_calendar(store, overrides)
     return True
+
+
+# -- manual days, written from 系统设置 -----------------------------------------------------------
+def calendar_overrides(store: Store):
+    """The manual working days, by day (a DataFrame)."""
+    return store.df("SELECT day, is_workday, note FROM calendar_overrides ORDER BY day")
+
+
+def set_calendar_override(
+    store: Store, day: date, is_workday: bool, note: str | None, *, actor: str
+) -> None:
+    """Add or change a manual working-day entry and rebuild the calendar table, in one transaction."""
+    old = store.rows("SELECT is_workday, note FROM calendar_overrides WHERE day = ?", [day])
+    with store.transaction() as cur:
+        cur.execute(
+            "INSERT INTO calendar_overrides (day, is_workday, note) VALUES (?, ?, ?)"
+            " ON CONFLICT (day) DO UPDATE SET is_workday = excluded.is_workday, note = excluded.note",
+            [day, bool(is_workday), note or None],
+        )
+        store.audit(
+            cur,
+            actor,
+            "calendar.override",
+            table_name="calendar_overrides",
+            record_key=day.isoformat(),
+            old_value={"is_workday": old[0][0], "note": old[0][1]} if old else None,
+            new_value={"is_workday": bool(is_workday), "note": note or None},
+        )
+        write_calendar(store, cur, load_overrides_in(cur))
+
+
+def delete_calendar_override(store: Store, day: date, *, actor: str) -> bool:
+    old = store.rows("SELECT is_workday, note FROM calendar_overrides WHERE day = ?", [day])
+    if not old:
+        return False
+    with store.transaction() as cur:
+        cur.execute("DELETE FROM calendar_overrides WHERE day = ?", [day])
+        store.audit(
+            cur,
+            actor,
+            "calendar.override_delete",
+            table_name="calendar_overrides",
+            record_key=day.isoformat(),
+            old_value={"is_workday": old[0][0], "note": old[0][1]},
+        )
+        write_calendar(store, cur, load_overrides_in(cur))
+    return True

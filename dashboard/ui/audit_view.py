@@ -1,6 +1,6 @@
 """The audit log in words (issue 12 point 1): table names and the JSON of old/new values as Chinese
 "字段：值" text, so 审计日志 never shows raw JSON with English keys. The raw JSON stays in the store and in
-the download of the unformatted log (dashboard.admin.audit_entries)."""
+the download of the unformatted log (dashboard.store.audit_log.audit_entries)."""
 
 from __future__ import annotations
 

@@ -110,8 +110,7 @@ def _resume_from_cookie(store) -> None:
     token = read_cookie()
     if not token:
         return
-    from dashboard import admin
-    from dashboard.auth import get_user
+    from dashboard.auth import get_user, sessions
     from dashboard.auth.sessions import check_token
 
     try:
@@ -125,7 +124,7 @@ def _resume_from_cookie(store) -> None:
             st.session_state[NOTICE_KEY] = t("common.session_token_expired")
         return
     user = get_user(store, found.username)
-    if user is None or not admin.user_is_active(store, found.username):
+    if user is None or not sessions.user_is_active(store, found.username):
         return
     st.session_state[USER_KEY] = user
     st.session_state[ACTIVITY_KEY] = datetime.now()
@@ -146,12 +145,11 @@ def check_expiry(store, now: datetime | None = None) -> bool:
     user = current_user()
     if user is None:
         return False
-    from dashboard import admin
-    from dashboard.auth import get_user
+    from dashboard.auth import get_user, sessions
     from dashboard.ui.i18n import t
 
     stored = get_user(store, user.username)
-    if stored is None or not admin.user_is_active(store, user.username):
+    if stored is None or not sessions.user_is_active(store, user.username):
         log_out(t("common.account_disabled"), store=store, detail="账号已停用或删除，强制退出")
         return True
     if stored != user:

@@ -13,8 +13,8 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import admin
 from dashboard.scope import Scope
+from dashboard.store import lookups
 from dashboard.ui.i18n import LANG_STATE_KEY, LANGUAGES, t
 from dashboard.ui.session import current_user, log_out
 
@@ -31,10 +31,10 @@ YEAR, AS_OF, UNIT, ITEM, TOWN = (
 @st.cache_data(ttl=60, show_spinner=False)
 def _options(db_key: str, _store) -> dict:
     return {
-        "years": admin.task_years(_store),
-        "units": admin.unit_choices(_store),
-        "items": admin.item_choices(_store),
-        "towns": admin.town_choices(_store),
+        "years": lookups.task_years(_store),
+        "units": lookups.unit_choices(_store),
+        "items": lookups.item_choices(_store),
+        "towns": lookups.town_choices(_store),
     }
 
 
