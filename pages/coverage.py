@@ -85,7 +85,8 @@ with tabs[3]:
 
 with tabs[4]:
     st.caption(t("metrics.coverage.never_help"))
-    metric_table(coverage.never_inspected(cur, scope), "cov_never", "metrics.coverage.file_never")
+    never = coverage.never_inspected_rows(store, scope)  # first rows + count; all on download
+    metric_table(never, "cov_never", "metrics.coverage.file_never")
 
 with tabs[5]:
     st.caption(t("metrics.coverage.over_help"))

@@ -45,6 +45,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -152,16 +154,54 @@ def run_df(con: Any, name: str, scope: Scope, **extra: Any) -> pd.DataFrame:
     params = bind(sql, scope_params(cur, scope, **extra))
 
     def run() -> pd.DataFrame:
-        result = cur.execute(sql, params)
-        date_cols = [d[0] for d in result.description if str(d[1]) == "DATE"]
-        df = result.df()
-        for (
-            col
-        ) in date_cols:  # DATE stays a date (no 00:00:00 on screen or in downloads); NULL → None
-            df[col] = _dates(df[col])
-        return df
+        return _frame(cur.execute(sql, params))
 
     return query_cache.cached_query(name, params, run).copy(deep=False)
+
+
+@dataclass(frozen=True)
+class HeadRows:
+    """A long list as a page shows it (issue 17): its first rows (`LIMIT` in SQL, the query's own
+    order) and its row count (`count(*)` in SQL); `fetch_all()` runs the whole query — only when a
+    download is clicked, never on a rerun."""
+
+    first_rows: pd.DataFrame
+    total: int
+    fetch_all: Callable[[], pd.DataFrame]
+
+
+def _frame(result) -> pd.DataFrame:
+    date_cols = [d[0] for d in result.description if str(d[1]) == "DATE"]
+    df = result.df()
+    for col in date_cols:  # DATE stays a date (no 00:00:00 on screen or in downloads); NULL → None
+        df[col] = _dates(df[col])
+    return df
+
+
+def run_head(con: Any, name: str, scope: Scope, limit: int = 500, **extra: Any) -> HeadRows:
+    """The first `limit` rows of ``sql/<name>.sql`` (its ORDER BY) and its row count, both cached
+    like :func:`run_df`; the whole list is queried by `fetch_all()` (pass a Store as `con` when the
+    call may come after the caller's cursor is closed, e.g. from a download button)."""
+    sql = load_sql(name)
+    cur = cursor_of(con)
+    params = bind(sql, scope_params(cur, scope, **extra))
+    body = sql.rstrip().rstrip(";")
+
+    def head() -> pd.DataFrame:
+        return _frame(cur.execute(f"{body}\nLIMIT {int(limit)}", params))
+
+    def count() -> int:
+        return int(cur.execute(f"SELECT count(*) FROM (\n{body}\n)", params).fetchone()[0])
+
+    first = query_cache.cached_query(f"{name}#head{int(limit)}", params, head)
+    total = query_cache.cached_query(f"{name}#count", params, count)
+
+    def fetch_all() -> pd.DataFrame:
+        if total <= len(first):
+            return first.copy(deep=False)
+        return _frame(cursor_of(con).execute(sql, params))
+
+    return HeadRows(first.copy(deep=False), total, fetch_all)
 
 
 def _dates(series: pd.Series) -> pd.Series:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.metrics.base import run_df
+from dashboard.metrics.base import HeadRows, run_df, run_head
 from dashboard.scope import Scope
 
 
@@ -44,6 +44,12 @@ def coverage_by_grade(con: Any, scope: Scope) -> pd.DataFrame:
 def never_inspected(con: Any, scope: Scope, years: int = 3) -> pd.DataFrame:
     """Directory entities (open and registered at T) with no inspection in the last ``years`` years."""
     return run_df(con, "coverage_never_inspected", scope, years=int(years))
+
+
+def never_inspected_rows(con: Any, scope: Scope, years: int = 3, limit: int = 500) -> HeadRows:
+    """:func:`never_inspected` as a page shows it: its first `limit` rows and its count from SQL,
+    the whole list only for a download (at 1 M entities it has ≈ 950,000 rows; issue 17)."""
+    return run_head(con, "coverage_never_inspected", scope, limit=limit, years=int(years))
 
 
 def over_inspected(con: Any, scope: Scope) -> pd.DataFrame:

@@ -328,9 +328,13 @@ def download_buttons(df: pd.DataFrame, basename: str, *, key: str) -> None:
     The files are built only when a button is clicked (Streamlit runs the callable then, on a thread of
     its own), never on a rerun: building the XLSX of a 100,000-row list takes seconds (issue 17)."""
     row = st.container(horizontal=True, gap="small")
+    if callable(df):  # a list queried only when its download is clicked (metrics.base.HeadRows)
+        csv_data, xlsx_data = (lambda: to_csv_bytes(df())), (lambda: to_xlsx_bytes(df()))
+    else:
+        csv_data, xlsx_data = partial(to_csv_bytes, df), partial(to_xlsx_bytes, df)
     row.download_button(
         t("common.download.csv"),
-        data=partial(to_csv_bytes, df),
+        data=csv_data,
         file_name=f"{basename}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -339,7 +343,7 @@ def download_buttons(df: pd.DataFrame, basename: str, *, key: str) -> None:
     )
     row.download_button(
         t("common.download.xlsx"),
-        data=partial(to_xlsx_bytes, df),
+        data=xlsx_data,
         file_name=f"{basename}.xlsx",
         mime=XLSX_MIME,
         key=f"{key}_xlsx",
@@ -361,12 +365,17 @@ def data_table(
 
     A list longer than `SHOWN_ROWS` shows its first rows (the list's own order: what matters first)
     with a line saying how many there are; the downloads always carry the whole list (issue 17)."""
+    everything = df
+    if hasattr(df, "fetch_all"):  # metrics.base.HeadRows: first rows + count from SQL (issue 17)
+        everything, total, df = df.fetch_all, df.total, df.first_rows
+    else:
+        total = 0 if df is None else len(df)
     if df is None or df.empty:
         st.info(t("common.table.empty"))
         return
     shown = df if len(df) <= SHOWN_ROWS else df.head(SHOWN_ROWS)
-    if shown is not df:
-        st.caption(t("common.table.first_rows", shown=len(shown), total=len(df)))
+    if total > len(shown):
+        st.caption(t("common.table.first_rows", shown=len(shown), total=total))
     frame = first_columns(display_frame(shown))
     st.dataframe(
         frame,
@@ -378,7 +387,7 @@ def data_table(
         placeholder=MISSING,
     )
     if download_basename:
-        download_buttons(df, download_basename, key=f"{key}_dl")
+        download_buttons(everything, download_basename, key=f"{key}_dl")
 
 
 # -- column configuration (issue 12 point 3) -------------------------------------------------------

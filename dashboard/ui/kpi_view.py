@@ -109,7 +109,7 @@ def metric_table(
 
     `column_config` adds to (or overrides) the percent columns, e.g. a p-value format.
     """
-    config = percent_columns(df) | dict(column_config or {})
+    config = percent_columns(getattr(df, "first_rows", df)) | dict(column_config or {})
     data_table(df, key=key, download_basename=t(file_key), column_config=config)
 
 
