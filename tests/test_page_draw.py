@@ -10,10 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import draw
-from dashboard import draw_page_support as sup
 from dashboard.auth import get_user
 from dashboard.config import PROJECT_ROOT
 from dashboard.domain import workdays
+from dashboard.draw import review, tasks
 from dashboard.store.calendar import load_overrides
 from tests.browser_util import login_as
 
@@ -76,7 +76,7 @@ def test_admin_previews_draws_confirms_and_sees_the_ledger(app_store):
         (m.label, m.value) for m in at.metric
     ]
     # the task is drawn now: it left the list of tasks waiting for a draw
-    assert TASK not in list(sup.planned_tasks(app_store)["task_code"])
+    assert TASK not in list(tasks.planned_tasks(app_store)["task_code"])
     # confirm (the review of the fresh draw is shown twice: under step 4 and in the ledger tab)
     next(b for b in at.button if b.key == "draw_new_confirm").click().run()
     assert not at.exception
@@ -165,7 +165,7 @@ def test_unit_users_see_their_units_draws_but_no_draw_button(app_store):
 
 
 def test_adhoc_task_is_created_with_audit(app_store):
-    code = sup.create_adhoc_task(
+    code = tasks.create_adhoc_task(
         app_store,
         name="信访线索临时检查",
         item_codes=["ZR-012"],
@@ -187,14 +187,14 @@ def test_adhoc_task_is_created_with_audit(app_store):
         == 1
     )
     with pytest.raises(draw.DrawError, match="名称"):
-        sup.create_adhoc_task(
+        tasks.create_adhoc_task(
             app_store, name=" ", item_codes=["ZR-012"], lead_unit="ZFD", actor="a"
         )
     # an ad-hoc task needs ratios at the draw; a per-grade text is accepted
-    prev = draw.preview(app_store, code, date.today(), sup.ratio_args("0.05 D=30%"))
+    prev = draw.preview(app_store, code, date.today(), review.ratio_args("0.05 D=30%"))
     assert prev.ready and prev.ratio_source == "operator"
     assert {s["stratum"]: s["ratio"] for s in prev.strata}.get("D") in (None, "0.3")
-    assert isinstance(sup.strata_frame(prev.strata), pd.DataFrame)
+    assert isinstance(review.strata_frame(prev.strata), pd.DataFrame)
 
 
 def test_adhoc_task_on_the_page_needs_ratios_then_draws(app_store):
