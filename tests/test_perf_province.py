@@ -20,8 +20,7 @@ def tripled(demo_store, demo_db_path, tmp_path_factory):
         t: store.scalar(f"SELECT count(*) FROM {t}")
         for t in ("entities", "risk_grades", "inspections", "followups")
     }
-    with store.transaction() as cur:
-        added = bulk_sql.multiply(cur, copies=3)
+    added = bulk_sql.multiply(store, copies=3, per_transaction=1)  # two transactions, one per copy
     yield store, base, added
     close_store(path)
 

@@ -148,29 +148,37 @@ def populate_demo(
         report(0.8, "写入抽查任务与检查结果")
         for name in rest:
             counts[name] = _insert(cur, name, data.tables[name])
-        if scale == "province":  # the other counties of the province, in SQL (bulk_sql.py)
-            from dashboard.demo import bulk_sql
+        if scale != "province":  # a province: the base is committed first, meta after the copies
+            _finish_demo(store, cur, seed, as_of, scale, data, counts)
+    if scale == "province":  # the other counties of the province, in SQL (bulk_sql.py)
+        from dashboard.demo import bulk_sql
 
-            for name, added in bulk_sql.multiply(cur, progress=report).items():
-                counts[name] += added
-        store.set_meta(cur, "demo", "true")
-        store.set_meta(cur, "demo_seed", str(seed))
-        store.set_meta(cur, "demo_as_of", as_of.isoformat())
-        store.set_meta(cur, "demo_scale", scale)
-        store.set_meta(
-            cur, "demo_planted", json.dumps(data.manifest, ensure_ascii=False, sort_keys=True)
-        )
-        store.audit(
-            cur,
-            "系统",
-            "生成演示数据",
-            detail=f"种子 {seed}，基准日 {as_of.isoformat()}，规模 {scale}",
-            new_value=counts,
-        )
+        for name, added in bulk_sql.multiply(store, progress=report).items():
+            counts[name] += added
+        with store.transaction() as cur:
+            _finish_demo(store, cur, seed, as_of, scale, data, counts)
     report(0.95, "创建演示账号")
     create_demo_accounts(store)
     report(1.0, "演示数据已生成")
     return {name: counts[name] for name in (*order, "risk_grades", *rest)}
+
+
+def _finish_demo(store, cur, seed, as_of, scale, data, counts) -> None:
+    """The demo's meta rows (seed, as-of, scale, planted manifest) and its audit entry."""
+    store.set_meta(cur, "demo", "true")
+    store.set_meta(cur, "demo_seed", str(seed))
+    store.set_meta(cur, "demo_as_of", as_of.isoformat())
+    store.set_meta(cur, "demo_scale", scale)
+    store.set_meta(
+        cur, "demo_planted", json.dumps(data.manifest, ensure_ascii=False, sort_keys=True)
+    )
+    store.audit(
+        cur,
+        "系统",
+        "生成演示数据",
+        detail=f"种子 {seed}，基准日 {as_of.isoformat()}，规模 {scale}",
+        new_value=counts,
+    )
 
 
 def build_demo_store(

@@ -40,10 +40,11 @@ def _check_shift_sql(old: str, region: str) -> str:
 
 
 def entity_map_sql(copies: int) -> str:
-    """SQL creating TEMP TABLE bulk_emap(old_code, k, new_code): one row per base entity and copy."""
+    """SQL creating TABLE bulk_emap(old_code, k, new_code): one row per base entity and copy (a table,
+    not a TEMP one: each transaction of `multiply` is a cursor of its own)."""
     shift = _check_shift_sql("old_code", "region")
     return f"""
-    CREATE OR REPLACE TEMP TABLE bulk_emap AS
+    CREATE OR REPLACE TABLE bulk_emap AS
     WITH copies AS (
         SELECT range AS k, '1302' || lpad(CAST(range AS VARCHAR), 2, '0') AS region
         FROM range(1, {int(copies)})
@@ -84,37 +85,41 @@ def _columns(cur, table: str) -> list[str]:
 
 
 def _copy_sql(cur, table: str, renames: dict[str, str]) -> str:
-    """INSERT of every row of `table` joined to bulk_emap, with its entity code (and `renames`)."""
+    """INSERT of every row of `table` joined to bulk_emap's copies $k0 … $k1, with its entity code
+    (and `renames`)."""
     cols = _columns(cur, table)
     select = ", ".join(
         renames.get(c, "m.new_code" if c == "entity_code" else f"t.{c}") for c in cols
     )
     return (
         f"INSERT INTO {table} ({', '.join(cols)}) SELECT {select} FROM {table} AS t"
-        " JOIN bulk_emap AS m ON m.old_code = t.entity_code"
+        " JOIN bulk_emap AS m ON m.old_code = t.entity_code AND m.k BETWEEN $k0 AND $k1"
     )
 
 
-def multiply(cur, copies: int = PROVINCE_COPIES, progress=None) -> dict[str, int]:
-    """Add copies 1 … copies−1 of every base entity and its grades, inspections and follow-ups (in the
-    caller's transaction); returns the rows added per table."""
+TABLES = ("entities", "risk_grades", "inspections", "followups")
+
+
+def multiply(
+    store, copies: int = PROVINCE_COPIES, progress=None, *, per_transaction: int = 10
+) -> dict[str, int]:
+    """Add copies 1 … copies−1 of every base entity and its grades, inspections and follow-ups to the
+    committed base; `per_transaction` copies are written per transaction (one transaction with
+    80 M grade rows does not fit in memory). Returns the rows added per table."""
     report = progress or (lambda f, m: None)
-    cur.execute(entity_map_sql(copies))
-    before = {
-        t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-        for t in ("entities", "risk_grades", "inspections", "followups")
-    }
-    steps = (
-        ("entities", {"name": "t.name || '（' || m.k || '）'"}, 0.70, "复制检查对象名录（全省）"),
-        ("risk_grades", {}, 0.74, "复制信用风险分类结果（全省）"),
-        ("inspections", {}, 0.84, "复制检查结果（全省）"),
-        ("followups", {}, 0.88, "复制后续处理（全省）"),
-    )
-    # the base rows only: copies are added after the map, so each statement reads the base as it was
-    for table, renames, fraction, message in steps:
-        report(fraction, message)
-        cur.execute(_copy_sql(cur, table, renames))
-    cur.execute("DROP TABLE bulk_emap")
-    return {
-        t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0] - n for t, n in before.items()
-    }
+    with store.transaction() as cur:
+        cur.execute(entity_map_sql(copies))
+    before = {t: store.scalar(f"SELECT count(*) FROM {t}") for t in TABLES}
+    renames = {"entities": {"name": "t.name || '（' || m.k || '）'"}}
+    batches = [
+        (k0, min(k0 + per_transaction - 1, copies - 1)) for k0 in range(1, copies, per_transaction)
+    ]
+    for n, (k0, k1) in enumerate(batches):
+        report(0.66 + 0.28 * n / len(batches), f"复制第 {k0}–{k1} 个县的检查对象与检查结果（全省）")
+        with store.transaction() as cur:
+            # the base rows only: a copy's entity code is never a base code (bulk_emap)
+            for table in TABLES:
+                cur.execute(_copy_sql(cur, table, renames.get(table, {})), {"k0": k0, "k1": k1})
+    with store.transaction() as cur:
+        cur.execute("DROP TABLE bulk_emap")
+    return {t: store.scalar(f"SELECT count(*) FROM {t}") - n for t, n in before.items()}
