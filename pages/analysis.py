@@ -6,6 +6,7 @@ scope = page_setup("analysis")
 
 import time  # noqa: E402
 
+import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from dashboard.analysis import (  # noqa: E402
@@ -25,7 +26,7 @@ from dashboard.analysis import (  # noqa: E402
     pivot,
     save_analysis,
 )
-from dashboard.analysis.pivot import dimensions, measures_for, value_label  # noqa: E402
+from dashboard.analysis.pivot import measures_for, value_label  # noqa: E402
 from dashboard.ui import (  # noqa: E402
     GRADE_COLORS,
     current_user,
@@ -126,16 +127,48 @@ def column_config(result, measure: str) -> dict:
     )
 
 
-def show_pivot_result(spec: dict, console: SqlConsole, key: str, frame=None) -> None:
-    """Table, chart and downloads of a pivot spec run on the current scope's views (`frame`: the
-    view already as pandas in this run, so that it is converted once per rerun)."""
+def _arrow_dimensions(table) -> list[str]:
+    """pivot.dimensions of the view, read from its Arrow schema (no pandas copy of the view): every
+    column but those holding lists (issue 17)."""
+    import pyarrow as pa
+
+    nested = (
+        pa.types.is_list,
+        pa.types.is_large_list,
+        pa.types.is_fixed_size_list,
+        pa.types.is_map,
+    )
+    return [
+        f.name
+        for f in table.schema
+        if not (any(test(f.type) for test in nested) and table[f.name].null_count < len(table))
+    ]
+
+
+def _pivot_frame(table, spec: dict):
+    """The view as pandas, only the columns the spec groups, filters and measures by (issue 17: at
+    1 M rows converting every column on every rerun took most of the page's time)."""
+    measure = MEASURES.get(spec.get("measure"))
+    wanted = {
+        *spec.get("rows", []),
+        *spec.get("columns", []),
+        *(f.get("column") for f in spec.get("filters", [])),
+        *(measure.needs if measure else ()),
+        "entity_code",
+    }
+    names = [c for c in table.column_names if c in wanted]
+    return table.select(names).to_pandas()
+
+
+def show_pivot_result(spec: dict, console: SqlConsole, key: str) -> None:
+    """Table, chart and downloads of a pivot spec run on the current scope's views."""
     view = console.views.get(spec["view"])
     if view is None:
         error(t("analysis.pivot.no_dataset"))
         return
     try:
         result = pivot(
-            view.table.to_pandas() if frame is None else frame,
+            _pivot_frame(view.table, spec),
             spec.get("rows", []),
             spec.get("columns", []),
             spec["measure"],
@@ -210,12 +243,12 @@ def pivot_tab(console: SqlConsole) -> None:
         format_func=lambda v: DATASETS[v],
         key="an_p_view",
     )
-    frame = console.views[view].table.to_pandas()
+    table = console.views[view].table  # Arrow; columns converted to pandas only when used
     docs = console.views[view].columns
-    dims = dimensions(frame)
+    dims = _arrow_dimensions(table)
     measure = right.selectbox(
         t("analysis.pivot.measure"),
-        measures_for(frame),
+        measures_for(pd.DataFrame(columns=table.column_names)),
         format_func=lambda m: MEASURES[m].label,
         key=f"an_p_measure_{view}",
     )
@@ -243,8 +276,8 @@ def pivot_tab(console: SqlConsole) -> None:
     filters = []
     with st.expander(t("analysis.pivot.filters"), expanded=True, icon=":material/filter_alt:"):
         slots = st.columns(FILTER_SLOTS + 1)
-        if "year" in frame.columns:
-            years = sorted({int(y) for y in frame["year"].dropna()})
+        if "year" in table.column_names:
+            years = sorted({int(y) for y in table["year"].unique().to_pylist() if y is not None})
             if f"an_p_year_{view}" not in st.session_state:
                 st.session_state[f"an_p_year_{view}"] = [y for y in years if y == scope.year]
             chosen = slots[0].multiselect(t("analysis.pivot.year"), years, key=f"an_p_year_{view}")
@@ -259,7 +292,8 @@ def pivot_tab(console: SqlConsole) -> None:
                 key=f"an_p_fcol{i}_{view}",
             )
             if column != NONE:
-                values = sorted({value_label(v) for v in frame[column]})[:500]
+                one = table.select([column]).to_pandas()[column]
+                values = sorted({value_label(v) for v in one.unique()})[:500]
                 picked = box.multiselect(
                     t("analysis.pivot.filter_values"),
                     values,
@@ -288,7 +322,7 @@ def pivot_tab(console: SqlConsole) -> None:
     }
     if not rows and not columns:
         st.info(t("analysis.pivot.pick_dims"))
-    show_pivot_result(spec, console, "an_p", frame)
+    show_pivot_result(spec, console, "an_p")
     save_form("pivot", spec, "an_p_save")
 
 
