@@ -214,7 +214,8 @@ def test_draw_assigned_team_and_drawn_targets_are_enforced(store):
     )
     with pytest.raises(service.EntryError) as err:
         service.save_inspection(store, admin, changed, today=TODAY)
-    assert [i.field for i in err.value.issues] == ["inspector_change_reason"]
+    # (the draw is dated today, after 11-26: the inspection-before-draw warning comes with it)
+    assert [i.field for i in err.value.issues if i.is_error] == ["inspector_change_reason"]
     from dataclasses import replace
 
     service.save_inspection(

@@ -174,6 +174,7 @@ def test_rule_breaches_are_the_lists(breach_store):
     assert counts == {
         "entered_before_inspection": n,
         "published_before_inspection": n,
+        "inspected_before_start": 0,
         "voided_task_results": 1,
         "team_below_minimum": 3,
         "undrawn_targets": 1,

@@ -41,6 +41,13 @@ class BulkPreview:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def date_warnings(self) -> list[Problem]:
+        """The warnings of rules.check_inspection_start (an inspection that ended before its task's
+        start or its draw): the only warnings about the inspection end date (its other rules are
+        errors on this path)."""
+        return [p for p in self.problems if p.severity != ERROR and p.column == "inspected_on"]
+
     def problems_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
             [
@@ -118,6 +125,7 @@ def _add_batch_tasks(store: Store, parsed: dict[str, ParsedTable], batch) -> Non
             "status": m.get("status") or "planned",
             "units": [m["lead_unit"], *(m.get("partner_units") or [])],
             "min_inspectors": max([int(need.get(c) or 2) for c in codes] + [2]),
+            "start_on": m.get("start_on"),
         }
 
 

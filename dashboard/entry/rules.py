@@ -15,7 +15,13 @@ Rules (error unless noted):
 - warning: fewer than max(min_inspectors, 2) inspectors (the draw itself may leave a target short of
   staff: "unstaffed"), so historical imports are not refused for it;
 - an edit of a published record needs a reason (the history keeps every version);
-- warnings: entry / publication after the 20-working-day deadline, backfill after the configured limit.
+- warnings: entry / publication after the 20-working-day deadline, backfill after the configured limit;
+- warning: an inspection end date before the task's start date or before the date of the task's current
+  draw (`check_inspection_start`; the 基础与质量 list of such results, quality_dated_before_inspection.sql
+  with $which = 'started', is the same rule in SQL). A warning, not an error: the form shows it before
+  saving and asks for a second click, an upload lists it in its preview;
+- warning (forms and uploads, not the import of the office's record): a closure without a backfill date
+  (the follow-up still waits for its backfill).
 """
 
 from __future__ import annotations
@@ -138,6 +144,8 @@ class InspectionContext:
     )
     exists: bool = False  # a stored row exists (this write is an edit)
     has_followup: bool = False  # a follow-up record exists or is opened with this write
+    task_start_on: date | None = None  # the task's start date
+    draw_date: date | None = None  # the date of the task's current draw (None: no draw record)
 
 
 @dataclass(frozen=True)
@@ -198,6 +206,39 @@ def check_inspection_dates(inp: InspectionInput, today: date) -> list[Issue]:
     if inp.published_on is not None and inp.entered_on is None:
         out.append(Issue("entered_on", "已填写公示日期却没有录入日期，请先填写录入日期。"))
     return out
+
+
+def inspection_before_start(
+    inspected_on: date | None, task_start_on: date | None, draw_date: date | None
+) -> list[tuple[str, date]]:
+    """The dates an inspection end date comes before: [("任务开始日期", d), ("抽取日期", d)], each only
+    when inspected_on < d. The one rule of "inspection before the task started or was drawn"."""
+    if inspected_on is None:
+        return []
+    out = []
+    for label, day in (("任务开始日期", task_start_on), ("抽取日期", draw_date)):
+        if day is not None and inspected_on < day:
+            out.append((label, day))
+    return out
+
+
+def check_inspection_start(
+    inspected_on: date | None, task_start_on: date | None, draw_date: date | None
+) -> list[Issue]:
+    """Warning: the inspection ended before the task's start date or before its draw."""
+    before = inspection_before_start(inspected_on, task_start_on, draw_date)
+    if not before:
+        return []
+    dates = "和".join(f"{label}（{day.isoformat()}）" for label, day in before)
+    return [
+        Issue(
+            "inspected_on",
+            f"检查结束日期（{inspected_on.isoformat()}）早于{dates}，请核对检查结束日期；"
+            "确实如此也可以保存，这条结果会列入“基础与质量”的“检查早于任务开始或抽取”清单。",
+            WARNING,
+            _d(inspected_on),
+        )
+    ]
 
 
 def check_codes(codes: Sequence[str]) -> list[Issue]:
@@ -406,6 +447,7 @@ def check_inspection(
     out = check_task(ctx.task_status, inp.task_code)
     out += check_target(inp.entity_code, ctx.drawn_targets)
     out += check_inspection_dates(inp, today)
+    out += check_inspection_start(inp.inspected_on, ctx.task_start_on, ctx.draw_date)
     out += check_codes(inp.result_codes)
     out += check_followup_opened(inp.result_codes, ctx.has_followup)
     out += check_inspectors(
@@ -473,6 +515,16 @@ def check_followup(
                 f"（{due.isoformat()}）{late} 个工作日，允许保存，但将标记为逾期回填。",
                 WARNING,
                 _d(fu.backfilled_on),
+            )
+        )
+    if not record and not errors(out) and fu.closed_on is not None and fu.backfilled_on is None:
+        due = backfill_deadline(fu.closed_on, backfill_limit, overrides)
+        out.append(
+            Issue(
+                "backfilled_on",
+                f"已填写完结日期，回填日期为空：这条后续处理仍算待回填，请在回填期限（{due.isoformat()}）"
+                "前回填，回填后再填写回填日期。",
+                WARNING,
             )
         )
     return out

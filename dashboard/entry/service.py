@@ -298,8 +298,9 @@ class Batch:
     record (the draw was run on the provincial platform and imported) has the team recorded with the
     target's row, which then stands for it: changing it needs a reason either way."""
 
-    tasks: dict[str, dict] = field(default_factory=dict)  # status, units, min_inspectors
+    tasks: dict[str, dict] = field(default_factory=dict)  # status, units, min_inspectors, start_on
     teams: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # tasks with a draw only
+    draw_dates: dict[str, date] = field(default_factory=dict)  # the current draw's date, by task
     inspections: dict[tuple[str, str], dict] = field(default_factory=dict)
     followups: dict[tuple[str, str], dict] = field(default_factory=dict)
 
@@ -319,6 +320,8 @@ class Batch:
             stored_published_on=_date(stored["published_on"]) if stored else None,
             exists=stored is not None,
             has_followup=followup_given or key in self.followups,
+            task_start_on=_date(task.get("start_on")) if task else None,
+            draw_date=self.draw_dates.get(key[0]),
         )
 
 
@@ -349,11 +352,12 @@ def load_batch(store: Store, keys, followup_keys=()) -> Batch:
     keys = {(str(a), str(b)) for a, b in keys} | {(str(a), str(b)) for a, b in followup_keys}
     codes = sorted({k[0] for k in keys}) or [""]
     batch = Batch()
-    for code, status, lead, partners, need in store.rows(
+    for code, status, lead, partners, need, start_on in store.rows(
         """
         SELECT t.task_code, t.status, t.lead_unit, t.partner_units,
                (SELECT max(it.min_inspectors) FROM items AS it
-                WHERE list_contains(t.item_codes, it.item_code))
+                WHERE list_contains(t.item_codes, it.item_code)),
+               t.start_on
         FROM tasks AS t WHERE list_contains(?, t.task_code)
         """,
         [codes],
@@ -362,25 +366,27 @@ def load_batch(store: Store, keys, followup_keys=()) -> Batch:
             "status": status,
             "units": [lead, *(partners or [])],
             "min_inspectors": max(int(need or 2), 2),
+            "start_on": start_on,
         }
     current = store.rows(
         """
-        SELECT d.task_code, d.draw_id FROM draws AS d
+        SELECT d.task_code, d.draw_id, d.draw_date FROM draws AS d
         WHERE d.kind = 'task' AND list_contains(?, d.task_code)
           AND NOT EXISTS (SELECT 1 FROM draws AS s WHERE s.supersedes = d.draw_id)
         QUALIFY row_number() OVER (PARTITION BY d.task_code ORDER BY d.chain_pos DESC) = 1
         """,
         [codes],
     )
-    for task_code, _ in current:
+    for task_code, _, draw_date in current:
         batch.teams[task_code] = {}
+        batch.draw_dates[task_code] = _date(draw_date)
     for task_code, entity, team in store.rows(
         """
         SELECT d.task_code, s.entity_code, s.inspector_codes
         FROM draw_selections AS s JOIN draws AS d USING (draw_id)
         WHERE list_contains(?, s.draw_id)
         """,
-        [[d for _, d in current] or [""]],
+        [[d for _, d, _ in current] or [""]],
     ):
         batch.teams[task_code][entity] = list(team or [])
     batch.inspections = _rows_for_keys(store, "inspections", INSPECTION_COLUMNS, keys)

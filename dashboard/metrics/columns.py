@@ -17,6 +17,7 @@ HEADERS_ZH: dict[str, str] = {
     "task_code": "任务编码",
     "task_name": "任务名称",
     "task_status": "任务状态",
+    "start_on": "任务开始日期",
     "entity_code": "主体编码",
     "entity_name": "名称",
     "inspected_on": "检查日期",

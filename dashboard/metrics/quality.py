@@ -22,12 +22,13 @@ Rules decided here (each list's SQL file repeats its own rule):
 - Breaches of the working rules an import stores as warnings (DESIGN.md §4; the entry forms refuse them),
   each a list of inspections of Y (unit rule of the task, town filter) unless noted:
   entered before the inspection (entered_on < inspected_on), published before the inspection
-  (published_on < inspected_on), results on voided tasks (inspections by T of tasks voided now whose
+  (published_on < inspected_on), an inspection before its task (inspected_on before the task's start_on
+  or the date of its current draw, the rule of entry.rules.inspection_before_start), results on voided tasks (inspections by T of tasks voided now whose
   start_on is in Y and ≤ T — they count in no KPI), a team below the minimum (fewer distinct inspectors
   than max(min_inspectors of the task's items, 2), the rule of entry.rules.check_inspectors) and results
   for targets not drawn (the entity is not among the selections of the task's current draw, the rule
   of entry.rules.check_target; a task with no draw record is never listed). :func:`rule_breaches`
-  gives all five; the page's counts are the lengths of these lists.
+  gives all six; the page's counts are the lengths of these lists.
 - Bulk entries with identical notes: the store has no entry timestamps, so the proxy is the same
   entered_on, the same trimmed note and the same inspector team (sorted codes) on at least
   ``quality.bulk_identical_notes`` inspections of Y (a setting).
@@ -222,14 +223,36 @@ def published_before_entry(con: Any, scope: Scope) -> pd.DataFrame:
     return run_df(con, "quality_published_before_entry", scope)
 
 
+# the columns of each list of quality_dated_before_inspection.sql (one query, $which chooses the rule)
+_DATED_COLUMNS = {
+    "entered": ["unit_code", "unit_name", "task_code", "entity_code", "entity_name",
+                "inspected_on", "entered_on", "published_on", "days_early", "task_name", "team"],
+    "published": ["unit_code", "unit_name", "task_code", "entity_code", "entity_name",
+                  "inspected_on", "entered_on", "published_on", "days_early", "task_name", "team"],
+    "started": ["unit_code", "unit_name", "task_code", "entity_code", "entity_name", "start_on",
+                "draw_date", "inspected_on", "days_early", "entered_on", "task_name", "team"],
+}  # fmt: skip
+
+
+def _dated(con: Any, scope: Scope, which: str) -> pd.DataFrame:
+    df = run_df(con, "quality_dated_before_inspection", scope, which=which)
+    return headed(df[_DATED_COLUMNS[which]])
+
+
 def entered_before_inspection(con: Any, scope: Scope) -> pd.DataFrame:
     """Inspections of Y entered before the inspection ended (entered_on < inspected_on)."""
-    return headed(run_df(con, "quality_dated_before_inspection", scope, which="entered"))
+    return _dated(con, scope, "entered")
 
 
 def published_before_inspection(con: Any, scope: Scope) -> pd.DataFrame:
     """Inspections of Y published before the inspection ended (published_on < inspected_on)."""
-    return headed(run_df(con, "quality_dated_before_inspection", scope, which="published"))
+    return _dated(con, scope, "published")
+
+
+def inspected_before_start(con: Any, scope: Scope) -> pd.DataFrame:
+    """Inspections of Y that ended before their task's start date or before its current draw (the
+    rule of dashboard.entry.rules.inspection_before_start); 提前天数 = days before the later of the two."""
+    return _dated(con, scope, "started")
 
 
 def voided_task_results(con: Any, scope: Scope) -> pd.DataFrame:
@@ -253,6 +276,7 @@ def undrawn_targets(con: Any, scope: Scope) -> pd.DataFrame:
 RULE_BREACHES = {
     "entered_before_inspection": entered_before_inspection,
     "published_before_inspection": published_before_inspection,
+    "inspected_before_start": inspected_before_start,
     "voided_task_results": voided_task_results,
     "team_below_minimum": team_below_minimum,
     "undrawn_targets": undrawn_targets,
