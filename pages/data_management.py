@@ -55,8 +55,12 @@ if store.is_demo:
 
 # -- 1. inventory ----------------------------------------------------------------------------------
 st.subheader(t("data.inventory.title"))
+own = user.allowed_units  # a unit or read-only user: only its own units' share (issue 12)
+if own is not None:
+    st.caption(t("data.inventory.own_note", units="、".join(sorted(own))))
 try:
-    inv = cached_result(ingest.inventory)(store, as_of=date.today())  # kept until a write
+    # kept until a write
+    inv = cached_result(ingest.inventory)(store, as_of=date.today(), units=own)
 except Exception as exc:  # noqa: BLE001 - one sentence, no traceback
     error(t("data.inventory.failed", error=str(exc) or type(exc).__name__))
     inv = None
@@ -66,9 +70,10 @@ if inv is not None:
     years = inv["years"]
     quality = inv["quality"]
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(t("data.inventory.entities"), f"{int(rows.get('entities', 0)):,}")
-    c2.metric(t("data.inventory.tasks"), f"{int(rows.get('tasks', 0)):,}")
-    c3.metric(t("data.inventory.inspections"), f"{int(rows.get('inspections', 0)):,}")
+    sfx = "" if own is None else "_own"
+    c1.metric(t(f"data.inventory.entities{sfx}"), f"{int(rows.get('entities', 0)):,}")
+    c2.metric(t(f"data.inventory.tasks{sfx}"), f"{int(rows.get('tasks', 0)):,}")
+    c3.metric(t(f"data.inventory.inspections{sfx}"), f"{int(rows.get('inspections', 0)):,}")
     year_list = [int(y) for y in years.iloc[:, 0].dropna()] if not years.empty else []
     c4.metric(
         t("data.inventory.years"),
@@ -89,21 +94,21 @@ if inv is not None:
             )
         )
     n_quality = int(quality["数量"].sum()) if not quality.empty else 0
-    tab_rows, tab_years, tab_imports, tab_quality = st.tabs(
-        [
-            t("data.inventory.tab_tables"),
-            t("data.inventory.tab_years"),
-            t("data.inventory.tab_imports"),
-            t("data.inventory.tab_quality", count=n_quality),
-        ]
-    )
+    names = [t("data.inventory.tab_tables"), t("data.inventory.tab_years")]
+    if own is None:  # the import log counts every unit's rows: the office's view only
+        names.append(t("data.inventory.tab_imports"))
+    names.append(t("data.inventory.tab_quality", count=n_quality))
+    tabs = st.tabs(names)
+    tab_rows, tab_years, tab_quality = tabs[0], tabs[1], tabs[-1]
+    tab_imports = tabs[2] if own is None else None
     with tab_rows:  # tables by their Chinese names (检查对象, not entities)
         tables = tables.assign(**{"表": tables["表"].map(table_label)})
         data_table(tables, key="inv_tables", download_basename=t("data.inventory.basename"))
     with tab_years:
         data_table(years, key="inv_years")
-    with tab_imports:
-        data_table(last, key="inv_imports")
+    if tab_imports is not None:
+        with tab_imports:
+            data_table(last, key="inv_imports")
     with tab_quality:
         if n_quality:
             st.warning(t("data.inventory.quality_found", count=n_quality), icon=":material/report:")

@@ -10,8 +10,13 @@ from datetime import date  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
-from dashboard.domain.codes import CLASS_LABELS, FOLLOWUP_MEASURES, RESULT_CODES  # noqa: E402
-from dashboard.entry import bulk, rules, service  # noqa: E402
+from dashboard.domain.codes import (  # noqa: E402
+    CLASS_LABELS,
+    FOLLOWUP_MEASURES,
+    RESULT_CODES,
+    TASK_STATUSES,
+)
+from dashboard.entry import bulk, rules, service, workload  # noqa: E402
 from dashboard.entry.rules import FollowupInput, InspectionInput  # noqa: E402
 from dashboard.reports.safe import to_xlsx_bytes  # noqa: E402
 from dashboard.ui import (  # noqa: E402
@@ -31,13 +36,76 @@ FLASH = "entry.flash"
 LOADED = "entry.loaded"
 BULK = "entry.bulk_preview"
 NEXT = "entry.next_target"
+DATE_OK = "entry.date_confirmed"  # (task, target, end date) whose early-date warning was shown once
 
 st.title(t("entry.title"))
 st.caption(t("entry.caption", limit=service.limits(store)["entry_limit"]))
 
+
+def task_label(r, work: dict) -> str:
+    to_enter, to_backfill = work.get(r.task_code, (0, 0))
+    parts = [f"{r.results} {t('entry.results_suffix')}"]
+    if to_enter:
+        parts.append(t("entry.pending_enter", n=to_enter))
+    if to_backfill:
+        parts.append(t("entry.pending_backfill", n=to_backfill))
+    return f"{r.task_code} {r.task_name}（{'，'.join(parts)}）"
+
+
+def pick_task(frame, work_frame) -> str:
+    """The task selectbox, opening on the task with the most pending work (issue 12)."""
+    work = {r.task_code: (int(r.to_enter), int(r.to_backfill)) for r in work_frame.itertuples()}
+    labels = {r.task_code: task_label(r, work) for r in frame.itertuples()}
+    if st.session_state.get("entry_task") not in labels:
+        st.session_state["entry_task"] = workload.busiest_task(work_frame) or next(iter(labels))
+    return st.selectbox(t("entry.task"), list(labels), format_func=labels.get, key="entry_task")
+
+
+def read_only_view() -> None:
+    """Leaders and read-only users: the entry status of the tasks they may see, no write widgets."""
+    visible = workload.visible_tasks(store, user)
+    if visible.empty:
+        st.info(t("entry.no_tasks"), icon=":material/info:")
+        return
+    st.info(t("entry.read_only"), icon=":material/visibility:")
+    work_frame = workload.pending_work(store, visible["task_code"].tolist())
+    overview = visible[["task_code", "task_name", "lead_unit", "status", "start_on", "results"]]
+    overview = overview.merge(work_frame, on="task_code", how="left")
+    units = service.unit_names(store)
+    overview["lead_unit"] = overview["lead_unit"].map(lambda u: units.get(u, u))
+    overview["status"] = overview["status"].map(lambda s: TASK_STATUSES.get(s, s))
+    st.subheader(t("entry.status_title"))
+    data_table(
+        overview.rename(columns=lambda c: t(f"entry.tcol.{c}")),
+        key="entry_status_tasks",
+        download_basename=t("entry.status_file"),
+        column_config={t("entry.tcol.start_on"): st.column_config.DateColumn(format="YYYY-MM-DD")},
+    )
+    code = pick_task(visible, work_frame)
+    targets = service.task_targets(store, code, today)
+    if targets.empty:
+        st.info(t("entry.no_targets"))
+        return
+    done = int((targets["state"] != "待录入").sum())
+    st.progress(done / len(targets), text=t("entry.progress", done=done, total=len(targets)))
+    show_targets(targets)
+
+
+def show_targets(targets) -> None:
+    shown = targets.rename(columns=lambda c: t(f"entry.col.{c}"))
+    dates = ("inspected_on", "entered_on", "published_on", "deadline")
+    config = {t(f"entry.col.{c}"): st.column_config.DateColumn(format="YYYY-MM-DD") for c in dates}
+    data_table(
+        shown, key="entry_targets", download_basename=t("entry.targets_file"), column_config=config
+    )
+
+
 tasks = service.writable_tasks(store, user)
 if tasks.empty:
-    st.info(t("entry.no_tasks"), icon=":material/info:")
+    if user is not None and user.role in ("leader", "readonly"):
+        read_only_view()
+    else:
+        st.info(t("entry.no_tasks"), icon=":material/info:")
     st.stop()
 
 flash = st.session_state.pop(FLASH, None)
@@ -62,13 +130,7 @@ tab_one, tab_bulk, tab_history = st.tabs(
 
 # -- 1. one target at a time (一企一表) ---------------------------------------------------------------
 with tab_one:
-    task_labels = {
-        r.task_code: f"{r.task_code} {r.task_name}（{r.results} {t('entry.results_suffix')}）"
-        for r in tasks.itertuples()
-    }
-    task_code = st.selectbox(
-        t("entry.task"), list(task_labels), format_func=task_labels.get, key="entry_task"
-    )
+    task_code = pick_task(tasks, workload.pending_work(store, tasks["task_code"].tolist()))
     info = service.task_info(store, task_code)
     targets = service.task_targets(store, task_code, today)
     if targets.empty:
@@ -236,6 +298,15 @@ with tab_one:
                     due_on=ss.get("entry_fu_due"),
                     measure_note=(ss.get("entry_fu_note") or "").strip() or None,
                 )
+            # an end date before the task's start or its draw: warned before saving (issue 12)
+            ctx = service.inspection_context(store, task_code, entity_code)
+            early = rules.check_inspection_start(inp.inspected_on, ctx.task_start_on, ctx.draw_date)
+            asked = (task_code, entity_code, inp.inspected_on)
+            if early and st.session_state.get(DATE_OK) != asked:
+                st.session_state[DATE_OK] = asked
+                for issue in early:
+                    st.warning(f"{issue.message}{t('entry.date_confirm')}", icon=":material/event:")
+                st.stop()
             try:
                 result = service.save_inspection(
                     store,
@@ -273,20 +344,11 @@ with tab_one:
                     st.session_state[NEXT] = remaining[0]
                 st.session_state[FLASH] = ("warn" if result.warnings else "ok", " ".join(parts))
                 st.session_state.pop(LOADED, None)
+                st.session_state.pop(DATE_OK, None)
                 st.rerun()
 
         with st.expander(t("entry.targets_table")):
-            shown = targets.rename(columns=lambda c: t(f"entry.col.{c}"))
-            dates = ("inspected_on", "entered_on", "published_on", "deadline")
-            config = {
-                t(f"entry.col.{c}"): st.column_config.DateColumn(format="YYYY-MM-DD") for c in dates
-            }
-            data_table(
-                shown,
-                key="entry_targets",
-                download_basename=t("entry.targets_file"),
-                column_config=config,
-            )
+            show_targets(targets)
 
 # -- 2. bulk upload ---------------------------------------------------------------------------------
 with tab_bulk:
@@ -317,6 +379,10 @@ with tab_bulk:
         counts = prev.counts_frame().rename(columns=lambda c: t(f"entry.bulk.col.{c}"))
         st.dataframe(counts, hide_index=True)
         show_problems(prev.problems_frame(), key="entry_bulk_problems")
+        if prev.date_warnings:  # before the confirmation (issue 12)
+            st.warning(
+                t("entry.bulk.date_warnings", n=len(prev.date_warnings)), icon=":material/event:"
+            )
         if not prev.ok:
             error(t("entry.bulk.has_errors", n=len(prev.errors)))
         elif not (prev.inspections or prev.followups):

@@ -149,10 +149,8 @@ if st.session_state.get(LOADED) != pick:
     st.session_state["fu_note"] = old.get("measure_note") or ""
     st.session_state["fu_due"] = service._date(old.get("due_on"))
     st.session_state["fu_closed"] = service._date(old.get("closed_on"))
-    closed = service._date(old.get("closed_on"))
-    st.session_state["fu_backfilled"] = service._date(old.get("backfilled_on")) or (
-        today if closed else None
-    )
+    # never pre-filled with today (issue 12): empty until the backfill is really done
+    st.session_state["fu_backfilled"] = service._date(old.get("backfilled_on"))
     st.session_state["fu_reason"] = ""
     st.session_state[LOADED] = pick
 

@@ -7,6 +7,7 @@ scope = page_setup("users", roles={"admin"}, needs_scope=False)
 import streamlit as st  # noqa: E402
 
 from dashboard import admin, auth  # noqa: E402
+from dashboard.auth.accounts import DEFAULT_ROLE  # noqa: E402
 from dashboard.ui import current_user, data_table, get_store, t  # noqa: E402
 
 store = get_store()
@@ -48,7 +49,12 @@ with add_tab, st.form("user_add", clear_on_submit=False):
     username = st.text_input(t("auth.users.col.username"), key="ua_username")
     display_name = st.text_input(t("auth.users.col.display_name"), key="ua_display")
     role = st.selectbox(
-        t("auth.users.col.role"), list(auth.ROLES), format_func=auth.ROLES.get, key="ua_role"
+        t("auth.users.col.role"),
+        list(auth.ROLES),
+        index=list(auth.ROLES).index(DEFAULT_ROLE),  # least privilege until the admin chooses
+        format_func=auth.ROLES.get,
+        key="ua_role",
+        help=t("auth.users.add.role_help"),
     )
     unit_codes = st.multiselect(
         t("auth.users.col.unit_codes"),

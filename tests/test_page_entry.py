@@ -182,7 +182,9 @@ def test_leader_and_readonly_cannot_enter(store):
         assert not at.exception, at.exception
         assert any("只能查看" in i.value for i in at.info)
         assert [b.key for b in at.main.button] == []  # no form, only the sidebar's log-out
-        assert len(at.main.selectbox) == 0
+        # the entry status is shown read-only (issue 12): only the task to look at is chosen
+        assert [s.key for s in at.main.selectbox] == ["entry_task"]
+        assert not at.get("form") and not at.get("file_uploader")
     at = _page(store, "followup", "leader")  # the leader sees the list but has no form
     assert not at.exception, at.exception
     assert any("只能查看" in i.value for i in at.info)

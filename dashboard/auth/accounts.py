@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 ROLES = {"admin": "办公室管理员", "leader": "领导", "unit": "单位用户", "readonly": "只读"}
 ALL_UNIT_ROLES = frozenset({"admin", "leader"})  # see every unit
 UNIT_SCOPED_ROLES = frozenset({"unit", "readonly"})  # see only their own units (at least one)
+# the role a new account starts with where a form offers a default: the least privilege (issue 12)
+DEFAULT_ROLE = "readonly"
 
 # audit_log.action values written here, with Chinese labels for the audit page.
 AUDIT_ACTIONS = {
