@@ -14,7 +14,7 @@ from dashboard.ui import (  # noqa: E402
     show_chart,
     t,
 )
-from dashboard.ui.kpi_view import kpi_cards, metric_table  # noqa: E402
+from dashboard.ui.kpi_view import kpi_cards, list_tabs, metric_table  # noqa: E402
 
 store = get_store()
 cur = store.cursor()
@@ -29,15 +29,16 @@ kpi_cards(
     kpis, ("coverage", "high_risk_uninspected"), numbers=numbers, key_prefix="cov_kpi", per_row=2
 )
 
-tabs = st.tabs(
+# list ids: ?list=<id> opens that tab (a KPI card's 查看明细, dashboard.ui.kpi_view.KPI_LISTS)
+tabs = list_tabs(
     [
-        t("metrics.coverage.by_unit"),
-        t("metrics.coverage.by_town"),
-        t("metrics.coverage.by_item"),
-        t("metrics.coverage.by_grade"),
-        t("metrics.coverage.never"),
-        t("metrics.coverage.over"),
-        t("metrics.coverage.high_risk"),
+        ("coverage_by_unit", t("metrics.coverage.by_unit")),
+        ("coverage_by_town", t("metrics.coverage.by_town")),
+        ("coverage_by_item", t("metrics.coverage.by_item")),
+        ("coverage_by_grade", t("metrics.coverage.by_grade")),
+        ("never_inspected", t("metrics.coverage.never")),
+        ("over_inspected", t("metrics.coverage.over")),
+        ("high_risk_uninspected", t("metrics.coverage.high_risk")),
     ]
 )
 target = kpis["coverage"].target
@@ -86,11 +87,18 @@ with tabs[3]:
 with tabs[4]:
     st.caption(t("metrics.coverage.never_help"))
     never = coverage.never_inspected_rows(store, scope)  # first rows + count; all on download
-    metric_table(never, "cov_never", "metrics.coverage.file_never")
+    metric_table(
+        never, "cov_never", "metrics.coverage.file_never", empty="metrics.empty.never_inspected"
+    )
 
 with tabs[5]:
     st.caption(t("metrics.coverage.over_help"))
-    metric_table(coverage.over_inspected(cur, scope), "cov_over", "metrics.coverage.file_over")
+    metric_table(
+        coverage.over_inspected(cur, scope),
+        "cov_over",
+        "metrics.coverage.file_over",
+        empty="metrics.empty.over_inspected",
+    )
 
 with tabs[6]:
     st.caption(t("metrics.coverage.high_risk_help"))
@@ -98,6 +106,7 @@ with tabs[6]:
         coverage.high_risk_uninspected(cur, scope),
         "cov_high_risk",
         "metrics.coverage.file_high_risk",
+        empty="metrics.empty.high_risk_uninspected",
     )
 
 cur.close()

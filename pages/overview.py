@@ -81,6 +81,7 @@ with tab_units:
             "metrics.due_soon.file_units",
             lambda: due_soon.due_soon_by_unit(cur, scope),
             help="metrics.due_soon.by_unit_help",
+            empty="metrics.empty.due_soon_units",
         )
     )
 with tab_entries:
@@ -90,6 +91,7 @@ with tab_entries:
             "metrics.due_soon.file_entries",
             soon_entries,
             help="metrics.due_soon.entries_help",
+            empty="metrics.empty.entries_due_soon",
         )
     )
 with tab_followups:
@@ -99,6 +101,7 @@ with tab_followups:
             "metrics.due_soon.file_followups",
             soon_followups,
             help="metrics.due_soon.followups_help",
+            empty="metrics.empty.followups_due_soon",
         )
     )
 cur.close()

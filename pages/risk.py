@@ -36,7 +36,11 @@ shown = warnings[warnings["预警类型"].isin(kinds)]
 if only_open:
     shown = shown[shown["已在任务中"] == "否"]
 data_table(
-    shown.reset_index(drop=True), key="risk_list", download_basename=t("supervision.risk.file")
+    shown.reset_index(drop=True),
+    key="risk_list",
+    download_basename=t("supervision.risk.file"),
+    empty=t("metrics.empty.risk_warnings"),
+    empty_ok=True,
 )
 
 st.subheader(t("supervision.risk.history"))

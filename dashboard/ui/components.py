@@ -84,14 +84,21 @@ def kpi_card(
     link_page: str | None = None,
     *,
     key: str | None = None,
+    link_query: Mapping[str, str] | None = None,
+    no_data: bool = False,
 ) -> None:
     """One KPI: big value, target, coloured status, numerator/denominator and a link to its drill-down.
 
     `status` is '达标' | '预警' | '未达标' | None; `link_page` a page file path such as
-    "pages/timeliness.py" (shown only when that page is in the current navigation).
+    "pages/timeliness.py" (shown only when that page is in the current navigation), opened with the
+    query parameters `link_query` (e.g. ?list=entry_overdue: the list behind the number). Without a
+    status the card reads 暂无数据 when `no_data` (a ratio over nothing, 0/0), else 不考核 (no target).
     """
     colour, background = STATUS_COLORS.get(status or "", NEUTRAL)
-    status_text = t(STATUS_LABEL_KEYS.get(status or "", "common.status.none"))
+    if status is None and no_data:
+        status_text = t("common.status.no_data")
+    else:
+        status_text = t(STATUS_LABEL_KEYS.get(status or "", "common.status.none"))
     with st.container(border=True, key=key):
         st.markdown(
             f'<div style="border-left:6px solid {colour};background:{background};'
@@ -110,7 +117,10 @@ def kpi_card(
         if link_page:
             try:
                 st.page_link(
-                    link_page, label=t("common.kpi.details"), icon=":material/arrow_forward:"
+                    link_page,
+                    label=t("common.kpi.details"),
+                    icon=":material/arrow_forward:",
+                    query_params=dict(link_query) if link_query else None,
                 )
             except Exception:  # page not in this user's navigation (or not built yet)
                 pass
@@ -360,18 +370,22 @@ def data_table(
     column_config: Mapping | None = None,
     height: int | str | None = "auto",
     hide_index: bool = True,
+    empty: str | None = None,
+    empty_ok: bool = False,
 ) -> None:
     """st.dataframe plus CSV/XLSX downloads of every row.
 
     A list longer than `SHOWN_ROWS` shows its first rows (the list's own order: what matters first)
-    with a line saying how many there are; the downloads always carry the whole list (issue 17)."""
+    with a line saying how many there are; the downloads always carry the whole list (issue 17).
+    An empty list shows `empty` (what empty means for this list, e.g. 没有超期未录入的检查结果), as good
+    news (green) when `empty_ok`, else the generic 没有符合条件的记录."""
     everything = df
     if hasattr(df, "fetch_all"):  # metrics.base.HeadRows: first rows + count from SQL (issue 17)
         everything, total, df = df.fetch_all, df.total, df.first_rows
     else:
         total = 0 if df is None else len(df)
     if df is None or df.empty:
-        st.info(t("common.table.empty"))
+        (st.success if empty_ok and empty else st.info)(empty or t("common.table.empty"))
         return
     shown = df if len(df) <= SHOWN_ROWS else df.head(SHOWN_ROWS)
     if total > len(shown):

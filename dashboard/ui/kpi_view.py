@@ -2,6 +2,10 @@
 
 A drill-down list is a `Table` (caption, widgets or chart above it, then the rows with CSV/XLSX downloads);
 `table_tabs` lays out one tab a list. Rate (…率) and share (…占比) columns always show as percentages.
+
+Drill-down (issue 12 point 6): a KPI card's 查看明细 opens its page with ``?list=<list id>`` (see
+`KPI_LISTS`), and `list_tabs` / `table_tabs` select the tab of that list, so the first thing shown is the
+list behind the number, under the same sidebar scope (the scope's own query parameters are kept).
 """
 
 from __future__ import annotations
@@ -18,6 +22,63 @@ from dashboard.metrics.kpi import KPI_PAGES, Kpi, format_fraction, format_target
 from dashboard.scope import Scope
 from dashboard.ui.components import data_table, kpi_card
 from dashboard.ui.i18n import t
+
+# the query parameter naming the list a page opens first
+LIST_PARAM = "list"
+
+# KPI → the id of the list behind its number on the KPI's page (dashboard.metrics.kpi.KPI_PAGES). A count
+# KPI's list has one row per counted item; a ratio's list is the one its numerator and denominator add
+# up from (coverage by town, joint shares by kind, closure by unit) or, where there is one, the items
+# that keep the ratio below 100% (tasks not joint, not risk-graded; publications late or overdue; entries
+# late — the entries overdue are the entry_overdue list next to it).
+KPI_LISTS: dict[str, str] = {
+    "coverage": "coverage_by_town",
+    "high_risk_uninspected": "high_risk_uninspected",
+    "joint_task_share": "non_joint_tasks",
+    "joint_household_share": "joint_by_kind",
+    "risk_graded_share": "non_graded_tasks",
+    "entry_on_time": "late_entries",
+    "publish_on_time": "late_publications",
+    "entry_overdue": "entry_overdue",
+    "followup_closed": "timeliness_by_unit",
+    "followup_overdue": "followup_overdue",
+    "backfill_late": "backfill_late",
+    "problem_rate": "tab_low",
+    "followup_missing": "followup_missing",
+}
+
+
+def requested_list() -> str | None:
+    """The list id the URL asks to open first (``?list=…``), or None."""
+    try:
+        value = st.query_params.get(LIST_PARAM)
+    except Exception:  # noqa: BLE001 - the URL is a convenience, never a reason to fail a page
+        return None
+    return str(value) if value else None
+
+
+def kpi_link_query(key: str) -> dict[str, str]:
+    """The query parameters of a KPI card's 查看明细: the sidebar scope the URL carries, plus the list."""
+    from dashboard.ui.sidebar import QUERY_PARAMS
+
+    query: dict[str, str] = {}
+    try:
+        for name in QUERY_PARAMS.values():
+            if name in st.query_params:
+                query[name] = str(st.query_params[name])
+    except Exception:  # noqa: BLE001
+        pass
+    if key in KPI_LISTS:
+        query[LIST_PARAM] = KPI_LISTS[key]
+    return query
+
+
+def list_tabs(tabs: Sequence[tuple[str, str]]):
+    """st.tabs of (list id, label): the tab whose list the URL names (?list=) is the one selected."""
+    labels = [label for _, label in tabs]
+    want = requested_list()
+    default = next((label for list_id, label in tabs if list_id == want), None)
+    return st.tabs(labels, default=default)
 
 
 def kpi_cards(
@@ -45,7 +106,9 @@ def kpi_cards(
                     else t("metrics.common.count", value=k.numerator),
                     help=t(f"metrics.def.{key}", **numbers),
                     link_page=KPI_PAGES[key] if links else None,
+                    link_query=kpi_link_query(key) if links else None,
                     key=f"{key_prefix}_{key}",
+                    no_data=k.value is None,  # a ratio over nothing (0/0): 暂无数据, not 不考核
                 )
 
 
@@ -103,14 +166,28 @@ def percent_columns(df: pd.DataFrame) -> dict:
 
 
 def metric_table(
-    df: pd.DataFrame, key: str, file_key: str, *, column_config: Mapping | None = None
+    df: pd.DataFrame,
+    key: str,
+    file_key: str,
+    *,
+    column_config: Mapping | None = None,
+    empty: str | None = None,
+    empty_ok: bool = True,
 ) -> None:
     """A drill-down list with rates as percentages and CSV/XLSX downloads named by `file_key`.
 
-    `column_config` adds to (or overrides) the percent columns, e.g. a p-value format.
+    `column_config` adds to (or overrides) the percent columns, e.g. a p-value format. `empty` is the
+    locale key of what an empty list means (good news, shown green, unless `empty_ok` is False).
     """
     config = percent_columns(getattr(df, "first_rows", df)) | dict(column_config or {})
-    data_table(df, key=key, download_basename=t(file_key), column_config=config)
+    data_table(
+        df,
+        key=key,
+        download_basename=t(file_key),
+        column_config=config,
+        empty=t(empty) if empty else None,
+        empty_ok=empty_ok,
+    )
 
 
 @dataclass(frozen=True)
@@ -121,7 +198,9 @@ class Table:
     any widget it draws (a filter checkbox, a number input) appears between the caption and the table.
     `key` is the table's widget key (downloads: `<key>_dl_csv` / `<key>_dl_xlsx`); `file`, `help` are
     locale keys (download file name; caption above, formatted with `help_args`); `chart(df)` is drawn
-    above the table when there are rows; `columns` is extra column config over `percent_columns`.
+    above the table when there are rows; `columns` is extra column config over `percent_columns`;
+    `empty` the locale key of what an empty list means ("没有超期未录入的检查结果"; green when
+    `empty_ok`), instead of the generic 没有符合条件的记录.
     """
 
     key: str
@@ -131,6 +210,8 @@ class Table:
     help_args: Mapping[str, object] = field(default_factory=dict)
     chart: Callable[[pd.DataFrame], None] | None = None
     columns: Mapping | None = None
+    empty: str | None = None
+    empty_ok: bool = True
 
 
 def show_table(table: Table) -> pd.DataFrame:
@@ -140,13 +221,27 @@ def show_table(table: Table) -> pd.DataFrame:
     df = table.rows() if callable(table.rows) else table.rows
     if table.chart is not None and not df.empty:
         table.chart(df)
-    metric_table(df, table.key, table.file, column_config=table.columns)
+    metric_table(
+        df,
+        table.key,
+        table.file,
+        column_config=table.columns,
+        empty=table.empty,
+        empty_ok=table.empty_ok,
+    )
     return df
 
 
+def tab_list_id(title: str, content: Table | Callable[[], None]) -> str:
+    """The list id of one tab of `table_tabs`: its Table's key, else the last part of its title key."""
+    return content.key if isinstance(content, Table) else title.rsplit(".", 1)[-1]
+
+
 def table_tabs(tabs: Sequence[tuple[str, Table | Callable[[], None]]]) -> None:
-    """One st.tab a (title locale key, content): a `Table`, or a function drawing the tab itself."""
-    for tab, (_, content) in zip(st.tabs([t(title) for title, _ in tabs]), tabs, strict=True):
+    """One st.tab a (title locale key, content): a `Table`, or a function drawing the tab itself.
+    The tab whose list id (`tab_list_id`) the URL names (?list=) is selected."""
+    containers = list_tabs([(tab_list_id(title, content), t(title)) for title, content in tabs])
+    for tab, (_, content) in zip(containers, tabs, strict=True):
         with tab:
             if isinstance(content, Table):
                 show_table(content)

@@ -1,0 +1,158 @@
+"""Drill-down (issue 12 point 6): 查看明细 on a KPI card of 总览 opens the KPI's page on the list behind
+that number (?list=<id>), under the same scope; the list's rows add up to the card's number."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import parse_qs
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.auth import get_user
+from dashboard.config import PROJECT_ROOT
+from dashboard.metrics.kpi import KPI_KEYS, KPI_PAGES, compute_kpis
+from dashboard.scope import Scope
+from dashboard.ui.kpi_view import KPI_LISTS, LIST_PARAM
+from tests.browser_util import login_as
+
+DEMO_T = date(2026, 11, 27)
+APP = str(PROJECT_ROOT / "app.py")
+
+
+@pytest.fixture
+def env(demo_store, demo_db_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DB", str(demo_db_path))
+    return demo_store
+
+
+def _scope_state(at: AppTest) -> None:
+    at.session_state["scope.year"] = DEMO_T.year
+    at.session_state["scope.as_of"] = DEMO_T
+    at.session_state["scope.as_of_year"] = DEMO_T.year
+
+
+def overview_links(store, username: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """总览 through app.py's navigation: list id → (page of the link, its query parameters)."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    login_as(at, username, store)
+    _scope_state(at)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    out = {}
+    for link in at.get("page_link"):
+        query = {k: v[0] for k, v in parse_qs(link.proto.query_string).items()}
+        if LIST_PARAM in query:
+            out[query[LIST_PARAM]] = (link.proto.page, query)
+    return out
+
+
+def opened_list(store, username: str, page: str, query: dict[str, str]):
+    """Run `page` with `query` in the URL: (selected tab's label, its frames, first tab's label)."""
+    at = AppTest.from_file(str(PROJECT_ROOT / page), default_timeout=120)
+    login_as(at, username, store)
+    _scope_state(at)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    containers = [b for b in _blocks(at._tree) if getattr(b, "type", None) == "tab_container"]
+    assert containers, "no tabs on the page"
+    for box in containers:  # the first tab container whose selected tab is not its first
+        index = box.proto.tab_container.default_tab_index
+        tabs = list(box.children.values())
+        if index:
+            break
+    else:
+        box, index, tabs = containers[0], 0, list(containers[0].children.values())
+    chosen = tabs[index]
+    frames = [
+        n.value
+        for n in _blocks(chosen)
+        if getattr(n, "type", None) == "dataframe" and isinstance(n.value, pd.DataFrame)
+    ]
+    return chosen.label, frames, at
+
+
+def _blocks(node):
+    for child in getattr(node, "children", {}).values():
+        yield child
+        yield from _blocks(child)
+
+
+def _rows(frames: list[pd.DataFrame]) -> int:
+    return len(frames[0]) if frames else 0
+
+
+@pytest.mark.parametrize("username", ["leader", "kck"])
+def test_each_kpi_card_opens_the_list_behind_its_number(env, username):
+    user = get_user(env, username)
+    kpis = compute_kpis(
+        env.cursor(), Scope.for_year(DEMO_T.year, DEMO_T, allowed_units=user.allowed_units)
+    )
+    links = overview_links(env, username)
+    # every KPI card of 总览 links with its own list
+    assert set(links) == {KPI_LISTS[k] for k in KPI_KEYS}
+    expected_tab = {
+        "coverage": "按乡镇",
+        "high_risk_uninspected": "高风险未检查",
+        "joint_task_share": "非联合任务",
+        "joint_household_share": "按联合类型",
+        "risk_graded_share": "未运用信用风险分类的任务",
+        "entry_on_time": "逾期录入",
+        "publish_on_time": "公示超期",
+        "entry_overdue": "超期未录入",
+        "followup_closed": "按单位",
+        "followup_overdue": "后续处理逾期",
+        "backfill_late": "回填超期",
+        "problem_rate": "问题发现率偏低",
+        "followup_missing": "应后续处理未建记录",
+    }
+    for key in KPI_KEYS:
+        page, query = links[KPI_LISTS[key]]
+        assert page.endswith(KPI_PAGES[key].removeprefix("pages/").removesuffix(".py")), (key, page)
+        label, frames, _at = opened_list(env, username, KPI_PAGES[key], query)
+        k = kpis[key]
+        if key == "problem_rate":
+            assert "偏低" in label, label
+            continue
+        assert label.startswith(expected_tab[key]), (key, label)
+        if k.kind == "count":  # one row per counted item
+            assert _rows(frames) == k.value, (key, _rows(frames), k.value)
+        elif key == "coverage":
+            df = frames[0]
+            assert (df["已检查对象数"].sum(), df["名录基数"].sum()) == (k.numerator, k.denominator)
+        elif key == "joint_household_share":
+            df = frames[0]
+            joint = df[df["联合类型"] != "非联合"]["检查户数"].sum()
+            assert (joint, df["检查户数"].sum()) == (k.numerator, k.denominator)
+        elif key == "followup_closed":
+            df = frames[0]
+            assert (df["已完结"].sum(), df["后续处理件数"].sum()) == (k.numerator, k.denominator)
+        elif key == "entry_on_time":  # late entries + the entry_overdue list = the shortfall
+            assert _rows(frames) + kpis["entry_overdue"].value == k.denominator - k.numerator
+        else:  # tasks not joint / not risk-graded, publications late: what keeps it below 100%
+            assert _rows(frames) == k.denominator - k.numerator, (key, _rows(frames))
+
+
+def test_list_query_keeps_the_scope_and_unknown_lists_open_the_first_tab(env, monkeypatch):
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "timeliness.py"), default_timeout=120)
+    login_as(at, "leader", env)
+    _scope_state(at)
+    at.query_params[LIST_PARAM] = "no_such_list"
+    at.run()
+    assert not at.exception
+    box = next(b for b in _blocks(at._tree) if getattr(b, "type", None) == "tab_container")
+    assert box.proto.tab_container.default_tab_index == 0
+    # the link of a card carries the sidebar scope the URL has, plus the list
+    at2 = AppTest.from_file(APP, default_timeout=120)
+    login_as(at2, "leader", env)
+    _scope_state(at2)
+    at2.session_state["scope.unit"] = "KCK"
+    at2.run()
+    assert not at2.exception
+    queries = [parse_qs(link.proto.query_string) for link in at2.get("page_link")]
+    entry = next(q for q in queries if q.get(LIST_PARAM) == ["entry_overdue"])
+    assert entry["year"] == ["2026"] and entry["asof"] == ["2026-11-27"], entry
+    assert entry["unit"] == ["KCK"], entry
