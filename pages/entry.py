@@ -74,6 +74,11 @@ def read_only_view() -> None:
     units = service.unit_names(store)
     overview["lead_unit"] = overview["lead_unit"].map(lambda u: units.get(u, u))
     overview["status"] = overview["status"].map(lambda s: TASK_STATUSES.get(s, s))
+    # the question first: which task still waits for entry or backfill, and whose it is
+    overview = overview[
+        ["task_code", "task_name", "to_enter", "to_backfill", "lead_unit", "status", "start_on",
+         "results"]
+    ].sort_values(["to_enter", "to_backfill"], ascending=False, kind="stable")  # fmt: skip
     st.subheader(t("entry.status_title"))
     data_table(
         overview.rename(columns=lambda c: t(f"entry.tcol.{c}")),

@@ -234,7 +234,7 @@ def check_inspection_start(
         Issue(
             "inspected_on",
             f"检查结束日期（{inspected_on.isoformat()}）早于{dates}，请核对检查结束日期；"
-            "确实如此也可以保存，这条结果会列入“基础与质量”的“检查早于任务开始或抽取”清单。",
+            "确实如此也可以保存，这条结果会列入“基础与质量”的“检查早于开始或抽取”清单。",
             WARNING,
             _d(inspected_on),
         )

@@ -229,8 +229,9 @@ _DATED_COLUMNS = {
                 "inspected_on", "entered_on", "published_on", "days_early", "task_name", "team"],
     "published": ["unit_code", "unit_name", "task_code", "entity_code", "entity_name",
                   "inspected_on", "entered_on", "published_on", "days_early", "task_name", "team"],
-    "started": ["unit_code", "unit_name", "task_code", "entity_code", "entity_name", "start_on",
-                "draw_date", "inspected_on", "days_early", "entered_on", "task_name", "team"],
+    # who, which target, the dates compared and by how much first (they fit the page's width)
+    "started": ["unit_name", "task_code", "entity_name", "inspected_on", "start_on", "draw_date",
+                "days_early", "entity_code", "unit_code", "entered_on", "task_name", "team"],
 }  # fmt: skip
 
 
