@@ -156,3 +156,58 @@ def test_list_query_keeps_the_scope_and_unknown_lists_open_the_first_tab(env, mo
     entry = next(q for q in queries if q.get(LIST_PARAM) == ["entry_overdue"])
     assert entry["year"] == ["2026"] and entry["asof"] == ["2026-11-27"], entry
     assert entry["unit"] == ["KCK"], entry
+
+
+# -- empty states (issue 12 point 7): what empty means, and 暂无数据 for a ratio over nothing ----------
+TIME_KEYS = (
+    "entry_on_time",
+    "publish_on_time",
+    "entry_overdue",
+    "followup_closed",
+    "followup_overdue",
+    "backfill_late",
+)
+
+
+def _run_page(store, page: str, username: str = "leader", unit: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / f"{page}.py"), default_timeout=120)
+    login_as(at, username, store)
+    _scope_state(at)
+    if unit:
+        at.session_state["scope.unit"] = unit
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _status_texts(at: AppTest) -> list[str]:
+    """The status line of each KPI card (the coloured box above its value)."""
+    return [m.value for m in at.markdown if "border-left:6px" in m.value]
+
+
+def test_empty_lists_say_what_empty_means_and_zero_over_zero_reads_no_data(env):
+    # 不动产登记中心 (BGS) in the demo: no result overdue, no follow-up at all (0/0 closure rate)
+    scope = Scope.for_year(DEMO_T.year, DEMO_T, unit="BGS")
+    kpis = compute_kpis(env.cursor(), scope)
+    assert kpis["entry_overdue"].value == 0 and kpis["followup_overdue"].value == 0
+    assert kpis["followup_closed"].denominator == 0 and kpis["followup_closed"].value is None
+    at = _run_page(env, "timeliness", unit="BGS")
+    good = [s.value for s in at.success]
+    assert "没有超期未录入的检查结果，做得好。" in good
+    assert "没有逾期未完结的后续处理，做得好。" in good
+    assert "没有回填超期的后续处理，做得好。" in good
+    assert "没有符合条件的记录。" not in [i.value for i in at.info]
+    statuses = _status_texts(at)
+    no_data = [k for k in TIME_KEYS if kpis[k].value is None]
+    assert "followup_closed" in no_data
+    assert sum("暂无数据" in s for s in statuses) == len(no_data)
+    assert not any("不考核" in s for s in statuses)  # every KPI here has a target
+
+
+def test_a_kpi_without_target_still_reads_not_assessed(env):
+    at = _run_page(env, "overview")
+    statuses = _status_texts(at)
+    assert len(statuses) == len(KPI_KEYS)
+    # 问题发现率 has no target (kpi_targets): 不考核; every other KPI has a value under this scope
+    assert sum("不考核" in s for s in statuses) == 1
+    assert not any("暂无数据" in s for s in statuses)
