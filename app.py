@@ -20,6 +20,24 @@ st.set_page_config(
     initial_sidebar_state="auto",  # collapsed on a phone, so it never covers the form,
 )
 
+
+def _first_start_bar():
+    """On the first start (no store yet) the demo-build progress bar, in Chinese, before the imports
+    below (pandas, DuckDB, Plotly: seconds on a cold start) run; shell.run then drives it."""
+    import tomllib
+
+    from dashboard import config  # light: standard library only
+
+    if config.db_path().exists():
+        return None
+    locale = config.PROJECT_ROOT / "dashboard" / "ui" / "locales" / "zh_CN" / "common.toml"
+    with locale.open("rb") as fh:
+        text = tomllib.load(fh)["demo_build"]["start"]
+    return st.progress(0.0, text=text)
+
+
+first_start_bar = _first_start_bar()
+
 from dashboard.ui.shell import run  # noqa: E402
 
-run()
+run(first_start_bar)

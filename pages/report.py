@@ -29,11 +29,12 @@ stamp = f"{scope.year}{scope.as_of.month:02d}"
 if st.button(
     t("supervision.report.generate"), key="report_generate", icon=":material/description:"
 ):
-    st.session_state["report_files"] = {
-        "scope": scope,
-        "docx": monthly.monthly_docx(cur, scope),
-        "xlsx": monthly.monthly_xlsx(cur, scope),
-    }
+    with st.spinner(t("common.working.report")):  # about 3.5 s on the demo
+        st.session_state["report_files"] = {
+            "scope": scope,
+            "docx": monthly.monthly_docx(cur, scope),
+            "xlsx": monthly.monthly_xlsx(cur, scope),
+        }
 files = st.session_state.get("report_files")
 if files and files["scope"] == scope:
     row = st.container(horizontal=True, gap="small")

@@ -13,12 +13,16 @@ from dashboard.ui.store import ensure_store, get_store
 APP_TITLE = "双随机监管驾驶舱"
 
 
-def _ensure_store_with_progress() -> None:
+def _ensure_store_with_progress(bar=None) -> None:
+    """Build the demo store on first start under a progress bar (`bar`: the one app.py already shows)."""
     from dashboard import config
 
     if config.db_path().exists():
+        if bar is not None:
+            bar.empty()
         return
-    bar = st.progress(0.0, text=t("common.demo_build.start"))
+    if bar is None:
+        bar = st.progress(0.0, text=t("common.demo_build.start"))
 
     def progress(fraction: float, message: str) -> None:
         bar.progress(
@@ -112,8 +116,8 @@ def declare_navigation(user) -> st.Page:
     return st.navigation(sections, position="sidebar", expanded=True)
 
 
-def run() -> None:
-    _ensure_store_with_progress()
+def run(first_start_bar=None) -> None:
+    _ensure_store_with_progress(first_start_bar)
     try:
         store = get_store()
     except StoreError as exc:
@@ -121,7 +125,10 @@ def run() -> None:
         st.stop()
     check_expiry(store)
     _start_backup_schedule()
-    declare_navigation(current_user()).run()
+    page = declare_navigation(current_user())
+    # a page switch computes for 1–4 s: a Chinese spinner says so (Streamlit shows it after 0.5 s)
+    with st.spinner(t("common.working.page")):
+        page.run()
 
 
 def _start_backup_schedule() -> None:
