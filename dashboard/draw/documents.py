@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date, datetime, timedelta, timezone
 from html import escape
 
 import xlsxwriter
@@ -38,6 +39,36 @@ def _e(value) -> str:
     return escape("" if value is None else str(value))
 
 
+BEIJING = timezone(timedelta(hours=8), "北京时间")  # China keeps UTC+8 all year
+
+
+def beijing_time_words(stamp: str | None) -> str:
+    """'2026-11-27T06:05:00+00:00' → '2026年11月27日 14时05分（北京时间）'. A time without offset is taken
+    as Beijing time; text that is not a time is returned as it is."""
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(BEIJING)
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment.hour:02d}时{moment.minute:02d}分（北京时间）"
+
+
+def date_words(value) -> str:
+    """'2026-11-27' → '2026年11月27日' (other text as it is)."""
+    try:
+        d = date.fromisoformat(str(value))
+    except ValueError:
+        return "" if value is None else str(value)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _witnesses(names: dict | None) -> str:
+    return "、".join((names or {}).get("witnesses") or [])
+
+
 def _name(names: dict | None, kind: str, code: str) -> str:
     if not names:
         return ""
@@ -62,8 +93,9 @@ def _header(cert: dict, names: dict | None, public: bool) -> list[str]:
     rows = [
         ("抽取编号", cert["draw_id"]),
         ("抽查任务", f"{cert['task_code']} {task_name}".strip()),
-        ("抽取日期", cert["draw_date"]),
+        ("抽取日期", date_words(cert["draw_date"])),
         ("操作人", cert["operator"]),
+        ("见证人", _witnesses(names) or "（未填写）"),
         ("检查单位", units or "（回访抽取，不匹配执法人员）"),
         ("公开随机值", cert["public_value"]),
         (
@@ -72,7 +104,7 @@ def _header(cert: dict, names: dict | None, public: bool) -> list[str]:
             if cert.get("supersedes")
             else "否",
         ),
-        ("记录时间", cert["created_at"]),
+        ("记录时间", beijing_time_words(cert["created_at"])),
     ]
     out = ['<table class="kv">']
     out += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows]
@@ -82,6 +114,7 @@ def _header(cert: dict, names: dict | None, public: bool) -> list[str]:
         ("名录哈希 pool_hash", cert["pool_hash"]),
         ("种子 seed", cert["seed"]),
         ("前一记录哈希", cert["previous_hash"]),
+        ("记录时间 created_at（协议记录原文）", cert["created_at"]),
     ]
     if not public:
         hashes.append(("本记录哈希 record_hash", cert.get("record_hash", "")))
@@ -167,7 +200,10 @@ def certificate_html(cert: dict, names: dict | None = None) -> str:
         )
     body.append(_METHOD)
     body.append(
-        '<div class="sign"><span>操作人（签字）：</span><span>见证人（签字）：</span><span>日期：</span></div>'
+        '<div class="sign">'
+        f"<span>操作人（签字）：{_e(cert['operator'])}</span>"
+        f"<span>见证人（签字）：{_e(_witnesses(names))}</span>"
+        "<span>日期：</span></div>"
     )
     return _doc(f"抽取证书 {cert['draw_id']}", body)
 

@@ -620,7 +620,10 @@ def names_for(store: Store, cert: dict) -> dict[str, dict[str, str]]:
     insp = dict(store.rows("SELECT inspector_code, name FROM inspectors"))
     units = lookups.unit_names(store)
     task = store.rows("SELECT task_name FROM tasks WHERE task_code = ?", [cert.get("task_code")])
+    # the witnesses typed in: a ledger column outside the hashed record, printed on the certificate
+    found = store.rows("SELECT witnesses FROM draws WHERE draw_id = ?", [cert.get("draw_id")])
     return {
+        "witnesses": [w for w in (found[0][0] or "").split("；") if w.strip()] if found else [],
         "entities": ents,
         "inspectors": insp,
         "units": units,
