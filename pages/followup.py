@@ -67,6 +67,7 @@ with tab_missing:
             "metrics.followup.file_missing",
             missing,
             help="metrics.followup.missing_help",
+            empty="metrics.empty.followup_missing",
         )
     )
 with tab_soon:
@@ -77,6 +78,7 @@ with tab_soon:
             "metrics.due_soon.file_followups",
             soon,
             help="metrics.due_soon.followups_help",
+            empty="metrics.empty.followups_due_soon",
         )
     )
 work_units = units_text(cur, scope)

@@ -211,3 +211,10 @@ def test_a_kpi_without_target_still_reads_not_assessed(env):
     # 问题发现率 has no target (kpi_targets): 不考核; every other KPI has a value under this scope
     assert sum("不考核" in s for s in statuses) == 1
     assert not any("暂无数据" in s for s in statuses)
+
+
+def test_followup_missing_empty_list_says_every_record_exists(env):
+    scope = Scope.for_year(DEMO_T.year, DEMO_T)
+    assert compute_kpis(env.cursor(), scope)["followup_missing"].value == 0
+    at = _run_page(env, "followup")
+    assert "发现问题的检查结果都已建立后续处理记录，做得好。" in [s.value for s in at.success]
