@@ -8,10 +8,27 @@ graded AS (
     FROM y_insp
     WHERE entered_on IS NOT NULL AND len(result_codes) > 0
 ),
+-- (issue 17: teams unnested and equi-joined, the rest of the unit as its total minus the inspector's
+-- own: the same numbers as testing every inspector against every inspection of the unit, without the
+-- inspectors × inspections list_contains join that took over 60 s at 1 M entities)
 unit_insp AS (
-    SELECT DISTINCT ins.unit_code, g.task_code, g.entity_code, g.inspectors, g.finding
-    FROM graded AS g
-    JOIN inspectors AS ins ON list_contains(g.inspectors, ins.inspector_code)
+    SELECT DISTINCT ins.unit_code, g.task_code, g.entity_code, g.finding
+    FROM graded AS g, unnest(g.inspectors) AS m(code)
+    JOIN inspectors AS ins ON ins.inspector_code = m.code
+),
+unit_total AS (
+    SELECT unit_code, count(*) AS n_all, count(*) FILTER (WHERE finding) AS k_all
+    FROM unit_insp
+    GROUP BY unit_code
+),
+served AS (
+    SELECT DISTINCT m.code AS inspector_code, g.task_code, g.entity_code, g.finding
+    FROM graded AS g, unnest(g.inspectors) AS m(code)
+),
+own AS (
+    SELECT inspector_code, count(*) AS n, count(*) FILTER (WHERE finding) AS k
+    FROM served
+    GROUP BY inspector_code
 ),
 people AS (
     SELECT ins.inspector_code, ins.name, ins.unit_code
@@ -20,12 +37,11 @@ people AS (
 )
 SELECT
     pe.inspector_code, pe.name, pe.unit_code,
-    count(*) FILTER (WHERE list_contains(ui.inspectors, pe.inspector_code)) AS n,
-    count(*) FILTER (WHERE list_contains(ui.inspectors, pe.inspector_code) AND ui.finding) AS k,
-    count(*) FILTER (WHERE NOT list_contains(ui.inspectors, pe.inspector_code)) AS n_rest,
-    count(*) FILTER (WHERE NOT list_contains(ui.inspectors, pe.inspector_code) AND ui.finding) AS k_rest
+    o.n,
+    o.k,
+    ut.n_all - o.n AS n_rest,
+    ut.k_all - o.k AS k_rest
 FROM people AS pe
-JOIN unit_insp AS ui ON ui.unit_code = pe.unit_code
-GROUP BY pe.inspector_code, pe.name, pe.unit_code
-HAVING count(*) FILTER (WHERE list_contains(ui.inspectors, pe.inspector_code)) > 0
+JOIN own AS o ON o.inspector_code = pe.inspector_code
+JOIN unit_total AS ut ON ut.unit_code = pe.unit_code
 ORDER BY pe.unit_code, pe.inspector_code
