@@ -218,3 +218,29 @@ def test_followup_missing_empty_list_says_every_record_exists(env):
     assert compute_kpis(env.cursor(), scope)["followup_missing"].value == 0
     at = _run_page(env, "followup")
     assert "发现问题的检查结果都已建立后续处理记录，做得好。" in [s.value for s in at.success]
+
+
+@pytest.mark.browser
+def test_browser_card_link_opens_the_list_tab(fresh_demo_copy):
+    """In Chromium: 查看明细 on 总览's 超期未录入 card opens 时效监督 with that tab selected."""
+    from tests.browser_util import CHROMIUM, app_page, wait_for_idle, wait_for_text
+
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with (
+        sync_playwright() as p,
+        app_page(fresh_demo_copy, "admin", "Admin@2026", playwright=p) as (
+            _server,
+            page,
+        ),
+    ):
+        wait_for_text(page, "考核指标")
+        card = page.locator(".st-key-kpi_entry_overdue")
+        card.get_by_role("link", name="查看明细").click()
+        wait_for_text(page, "时效监督")
+        wait_for_idle(page)
+        assert "list=entry_overdue" in page.url, page.url
+        selected = page.locator('[role="tab"][aria-selected="true"]').all_inner_texts()
+        assert selected and selected[0].strip() == "超期未录入", selected
