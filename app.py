@@ -1,4 +1,4 @@
-"""双随机监管驾驶舱 — entry point: page config, log-in gate, navigation (DESIGN.md §2, §7)."""
+"""双随机监管驾驶舱 — entry point: page config, log-in gate, navigation (docs/ARCHITECTURE.md)."""
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -12,6 +12,9 @@ if PagesManager.uses_pages_directory:
         "<style>[data-testid='stSidebarNav'], div:has(> section[role='dialog'])"
         " { display: none !important; }</style>"
     )
+# .streamlit/config.toml starts with the sidebar menu off, so that the legacy run above lists nothing;
+# the app's own menu (st.navigation in dashboard.ui.shell) is shown from here on.
+st.set_option("client.showSidebarNavigation", True)
 
 st.set_page_config(
     page_title="双随机监管驾驶舱",

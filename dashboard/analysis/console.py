@@ -328,7 +328,7 @@ class SqlConsole:
 def _send_quietly(conn, payload) -> None:
     try:
         conn.send(payload)
-    except OSError:  # the worker was stopped before it read the views
+    except (OSError, TypeError):  # the worker was stopped (its pipe closed: handle None) first
         pass
 
 
