@@ -39,7 +39,6 @@ UPLOAD_KEY = "data.upload_round"
 store = get_store()
 user = current_user()
 
-from dashboard.ui.audit_view import table_label  # noqa: E402
 
 st.title(t("common.page.data_management"))
 st.caption(
@@ -101,9 +100,12 @@ if inv is not None:
     tabs = st.tabs(names)
     tab_rows, tab_years, tab_quality = tabs[0], tabs[1], tabs[-1]
     tab_imports = tabs[2] if own is None else None
-    with tab_rows:  # tables by their Chinese names (检查对象, not entities)
-        tables = tables.assign(**{"表": tables["表"].map(table_label)})
-        data_table(tables, key="inv_tables", download_basename=t("data.inventory.basename"))
+    with tab_rows:  # tables by their Chinese names (检查对象, not entities), each once
+        data_table(
+            tables.drop(columns=["表"]),
+            key="inv_tables",
+            download_basename=t("data.inventory.basename"),
+        )
     with tab_years:
         data_table(years, key="inv_years")
     if tab_imports is not None:

@@ -6,8 +6,9 @@ scope = page_setup("users", roles={"admin"}, needs_scope=False)
 
 import streamlit as st  # noqa: E402
 
-from dashboard import admin, auth  # noqa: E402
+from dashboard import auth  # noqa: E402
 from dashboard.auth.accounts import DEFAULT_ROLE  # noqa: E402
+from dashboard.store import lookups  # noqa: E402
 from dashboard.ui import current_user, data_table, get_store, t  # noqa: E402
 
 store = get_store()
@@ -38,7 +39,7 @@ data_table(
     shown.rename(columns=labels), key="users_table", download_basename=t("auth.users.basename")
 )
 
-units = admin.unit_choices(store)
+units = lookups.unit_choices(store)
 unit_names = dict(units)
 usernames = users["username"].tolist() if "username" in users.columns else []
 

@@ -212,7 +212,7 @@ def test_unit_user_data_management_counts_only_its_units(store):
     assert metrics["本单位任务的检查结果"] == f"{own_results:,}"
     frames = [f.value for f in at.dataframe if isinstance(f.value, pd.DataFrame)]
     tables = next(df for df in frames if "行数" in df.columns)
-    counts = dict(zip(tables["表"], tables["行数"], strict=True))
+    counts = dict(zip(tables["表名"], tables["行数"], strict=True))
     own_inspectors = store.scalar("SELECT count(*) FROM inspectors WHERE unit_code = 'KCK'")
     assert counts["执法人员"] == own_inspectors and counts["单位"] == 1
     details = next(df for df in frames if {"检查项", "编码", "说明"} <= set(df.columns))

@@ -27,8 +27,9 @@ def test_inventory_shows_real_row_counts(app_store):
     assert metrics["库内检查对象（全部记录）"] == f"{entities:,}"
     assert metrics["抽查任务"] == f"{tasks:,}"
     tables = at.dataframe[0].value
-    counts = dict(zip(tables["表"], tables["行数"], strict=True))
+    counts = dict(zip(tables["表名"], tables["行数"], strict=True))
     assert counts["检查对象"] == entities  # Chinese table names (issue 12)
+    assert list(tables.columns) == ["表名", "行数"]  # each table named once
     assert counts["后续处理"] == app_store.scalar("SELECT count(*) FROM followups")
     # the demo is flagged
     assert any("演示数据" in m.value for m in at.sidebar.markdown)
