@@ -11,7 +11,8 @@ from datetime import date  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from dashboard import draw  # noqa: E402
-from dashboard import draw_page_support as sup  # noqa: E402
+from dashboard.draw import review  # noqa: E402
+from dashboard.draw import tasks as draw_tasks  # noqa: E402
 from dashboard.ui import (  # noqa: E402
     XLSX_MIME,
     current_user,
@@ -52,12 +53,12 @@ def show_review(draw_id: str, key: str) -> None:
         error(t("draw.review.unknown", draw_id=draw_id))
         return
     row = row.iloc[0]
-    targets = sup.targets_frame(store, draw_id)
+    targets = review.targets_frame(store, draw_id)
     cols = st.columns(4)
     cols[0].metric(t("draw.review.selected"), len(targets))
     cols[1].metric(t("draw.review.pool_size"), int(row["pool_size"]))
     cols[2].metric(t("draw.review.unstaffed"), int(row["unstaffed"]))
-    deadline = sup.confirm_deadline(store, row["draw_date"])
+    deadline = review.confirm_deadline(store, row["draw_date"])
     cols[3].metric(t("draw.review.deadline"), deadline.isoformat())
     st.caption(t("draw.review.hash_label"))
     st.code(row["pool_hash"], language=None)
@@ -154,9 +155,9 @@ if is_admin:
             key="draw_mode",
         )
         if mode == t("draw.step1.mode_adhoc"):
-            unit_df = sup.units(store)
+            unit_df = draw_tasks.units(store)
             unit_label = dict(zip(unit_df["unit_code"], unit_df["unit_name"], strict=True))
-            item_df = sup.items(store)
+            item_df = draw_tasks.items(store)
             item_label = dict(zip(item_df["item_code"], item_df["item_name"], strict=True))
             with st.form("draw_adhoc_form"):
                 name = st.text_input(t("draw.adhoc.name"), key="draw_adhoc_name")
@@ -179,12 +180,12 @@ if is_admin:
                     format_func=lambda c: f"{unit_label[c]}（{c}）",
                     key="draw_adhoc_partners",
                 )
-                kinds = ["auto", *sup.JOINT_KINDS]
+                kinds = ["auto", *draw_tasks.JOINT_KINDS]
                 joint = c1.selectbox(
                     t("draw.adhoc.joint"),
                     kinds,
                     format_func=lambda k: (
-                        t("draw.adhoc.joint_auto") if k == "auto" else sup.JOINT_KINDS[k]
+                        t("draw.adhoc.joint_auto") if k == "auto" else draw_tasks.JOINT_KINDS[k]
                     ),
                     key="draw_adhoc_joint",
                 )
@@ -193,7 +194,7 @@ if is_admin:
                 st.caption(t("draw.adhoc.ratio_note"))
                 if st.form_submit_button(t("draw.adhoc.create")):
                     try:
-                        code = sup.create_adhoc_task(
+                        code = draw_tasks.create_adhoc_task(
                             store,
                             name=name,
                             item_codes=picked_items,
@@ -210,7 +211,7 @@ if is_admin:
                         st.session_state["draw_task"] = code
                         st.success(t("draw.adhoc.created", code=code))
 
-        tasks = sup.planned_tasks(store, scope)
+        tasks = draw_tasks.planned_tasks(store, scope)
         chosen = None
         if tasks.empty:
             st.info(t("draw.step1.none"))
@@ -227,7 +228,7 @@ if is_admin:
             )
         if chosen is not None:
             task = tasks[tasks["task_code"] == chosen].iloc[0].to_dict()
-            info = sup.task_summary(store, task)
+            info = draw_tasks.task_summary(store, task)
             st.markdown(
                 t(
                     "draw.step1.summary",
@@ -248,7 +249,7 @@ if is_admin:
                     placeholder="0.05　或　A=1% B=3% C=10% D=30% U=5%",
                     help=t("draw.step1.ratio_help"),
                 )
-                ratios = sup.ratio_args(ratio_text)
+                ratios = review.ratio_args(ratio_text)
 
             st.subheader(t("draw.step2.title"))
             st.caption(t("draw.step2.why_hash"))
@@ -269,10 +270,10 @@ if is_admin:
                 c3.metric(t("draw.step2.min_team"), max(prev.min_inspectors, 2))
                 st.caption(t("draw.step2.hash_label"))
                 st.code(prev.pool_hash, language=None)
-                data_table(sup.strata_frame(prev.strata), key="draw_strata")
+                data_table(review.strata_frame(prev.strata), key="draw_strata")
                 st.markdown(t("draw.step2.inspectors"))
                 data_table(
-                    sup.inspector_pool_by_unit(store, prev.inspector_pool, prev.units),
+                    review.inspector_pool_by_unit(store, prev.inspector_pool, prev.units),
                     key="draw_inspectors",
                 )
                 for w in prev.warnings:
@@ -316,7 +317,7 @@ if is_admin:
                                     operator=user.display_name,
                                     draw_date=prev.draw_date,
                                     ratios=ratios,
-                                    witnesses=sup.split_list(witnesses),
+                                    witnesses=review.split_list(witnesses),
                                     expected_pool_hash=seen_hash,
                                     previewed=prev,
                                 )
@@ -330,7 +331,7 @@ if is_admin:
 
         pending = st.session_state.pop("draw_pending", None)
         if pending and not st.session_state.get("draw_last"):
-            found = sup.current_draw(store, pending)
+            found = review.current_draw(store, pending)
             if found:
                 st.session_state["draw_last"] = found
         last = st.session_state.get("draw_last")
@@ -344,7 +345,7 @@ with tabs[-1]:
     led = draw.ledger(store, scope)
     st.subheader(t("draw.ledger.title"))
     data_table(
-        sup.ledger_view(led),
+        review.ledger_view(led),
         key="draw_ledger",
         download_basename=t("draw.ledger.file"),
         column_config={
@@ -354,7 +355,7 @@ with tabs[-1]:
     )
     redraws = draw.redraws_per_unit(store, scope)
     st.markdown(t("draw.ledger.redraws"))
-    flagged = sup.redraw_units_text(store, scope)
+    flagged = review.redraw_units_text(store, scope)
     if not flagged:
         st.caption(t("draw.ledger.no_redraws"))
     else:
@@ -411,7 +412,7 @@ with tabs[-1]:
                                 new_value.strip(),
                                 reason=(reason or "").strip(),
                                 operator=user.display_name,
-                                witnesses=sup.split_list(re_wit),
+                                witnesses=review.split_list(re_wit),
                             )
                         except draw.DrawError as exc:
                             error(str(exc))

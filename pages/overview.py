@@ -7,7 +7,7 @@ scope = page_setup("overview")
 
 import streamlit as st  # noqa: E402
 
-from dashboard.draw_page_support import redraw_units_text  # noqa: E402
+from dashboard.draw.review import redraw_units_text  # noqa: E402
 from dashboard.metrics import due_soon, trend  # noqa: E402
 from dashboard.metrics.kpi import KPI_KEYS, compute_kpis, limits  # noqa: E402
 from dashboard.ui import data_table, get_store, line, show_chart, t  # noqa: E402

@@ -1,4 +1,5 @@
-"""dashboard.admin (settings, calendar overrides, audit filters, scope choices) and display helpers."""
+"""Settings (store.settings_view), calendar overrides (store.calendar), audit filters (store.audit_log), scope
+choices and names (store.lookups), and display helpers."""
 
 from __future__ import annotations
 

@@ -27,6 +27,7 @@ from dashboard.entry.rules import (
 )
 from dashboard.store import Store
 from dashboard.store.calendar import load_overrides
+from dashboard.store.lookups import item_names, unit_names  # noqa: F401 - the entry pages read names here
 
 INSPECTION_COLUMNS = (
     "task_code",
@@ -875,19 +876,6 @@ def task_inspectors(store: Store, task_code: str) -> dict[str, str]:
     }
 
 
-def item_names(store: Store, item_codes: list[str]) -> dict[str, str]:
-    return dict(
-        store.rows(
-            "SELECT item_code, item_name FROM items WHERE list_contains(?, item_code) ORDER BY item_code",
-            [list(item_codes) or [""]],
-        )
-    )
-
-
-def unit_names(store: Store) -> dict[str, str]:
-    return dict(store.rows("SELECT unit_code, unit_name FROM units ORDER BY unit_code"))
-
-
 def entity_name(store: Store, entity_code: str) -> str | None:
     return store.scalar("SELECT name FROM entities WHERE entity_code = ?", [entity_code])
 
@@ -927,7 +915,7 @@ def _pending_first(col: pd.Series) -> pd.Series:
     return col.map(lambda v: 0 if v == "待录入" else 1) if col.name == "state" else col
 
 
-def followup_summary(df: pd.DataFrame, unit_names: dict[str, str] | None = None) -> pd.DataFrame:
+def followup_summary(df: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
     """Per responsible unit: open follow-ups, overdue ones, closures whose backfill is overdue."""
     if df.empty:
         return pd.DataFrame(
@@ -947,5 +935,5 @@ def followup_summary(df: pd.DataFrame, unit_names: dict[str, str] | None = None)
         .sum()
         .sort_values(["overdue", "open", "unit_code"], ascending=[False, False, True])
     )
-    out.insert(1, "unit_name", out["unit_code"].map(unit_names or {}).fillna(""))
+    out.insert(1, "unit_name", out["unit_code"].map(names or {}).fillna(""))
     return out.reset_index(drop=True)
