@@ -11,7 +11,7 @@ import xlsxwriter
 from dashboard.domain.codes import GRADES, UNGRADED
 from dashboard.draw.ledger import names_for
 from dashboard.draw.service import load_record
-from dashboard.store import Store
+from dashboard.store import Store, lookups
 
 POOL_ROWS_IN_HTML = 20_000
 
@@ -257,7 +257,7 @@ def dispatch_sheet(store: Store, draw_id: str, *, role: str | None = "admin") ->
         task[0] if task else ("", [], "", [], None, None)
     )
     items = [str(i).strip() for i in (items or [])]
-    item_names = dict(store.rows("SELECT item_code, item_name FROM items"))
+    item_names = lookups.item_names(store)
     forms = store.rows(
         "SELECT item_code, form_name FROM checklists WHERE list_contains(?, item_code)", [items]
     )

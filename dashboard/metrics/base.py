@@ -59,6 +59,7 @@ from dashboard.config import DEFAULTS
 from dashboard.domain.codes import FINDING_CODES, FOLLOWUP_CODES, RESULT_CODES, RISK_SYSTEM
 from dashboard.metrics import cache as query_cache
 from dashboard.scope import Scope
+from dashboard.store import lookups
 
 SQL_DIR = Path(__file__).parent / "sql"
 BASE_TOKEN = "{{base}}"
@@ -228,9 +229,8 @@ def run_row(con: Any, name: str, scope: Scope, **extra: Any) -> dict[str, Any]:
 
 
 def unit_names(con: Any) -> dict[str, str]:
-    """unit_code → unit_name."""
-    cur = cursor_of(con)
-    return dict(cur.execute("SELECT unit_code, unit_name FROM units").fetchall())
+    """unit_code → unit_name (store.lookups, the one place names are read)."""
+    return lookups.unit_names(cursor_of(con))
 
 
 def scope_units_text(con: Any, scope: Scope) -> str:
