@@ -1,9 +1,10 @@
 """Chinese for the few texts Streamlit's own widgets draw in English (issue 12 point 1).
 
 Streamlit 1.67 has no locale setting. Our labels, help and placeholders are Chinese already; what is left
-(the empty date's "yyyy mm dd", the upload box's "Drag and drop files here" / "Browse files" / "Limit 50MB per file", the multiselect's
-"Select all", "Choose an option" placeholders, the date picker's month and weekday names, the "Press
-Enter to apply" hints, the status widget, and the English "Page not found" dialog) is rewritten in the
+(the empty date's "yyyy mm dd", the upload box's "Drag and drop files here" / "Browse files" / "Limit
+50MB per file", the multiselect's "Select all", "Choose an option" placeholders, the date picker's month
+and weekday names, the "Press Enter to apply" hints, the status widget, the keyboard users' "Skip to
+main content" link, and the English "Page not found" dialog) is rewritten in the
 browser by a small st.components.v2 component (Streamlit's own API, no package, no network): it watches
 the page with a MutationObserver and replaces those texts where they appear. A dialog saying "Page not
 found" is closed: the app shows its own Chinese sentence instead (dashboard.ui.shell).
@@ -33,6 +34,7 @@ export default function () {
     "Running...": "正在处理……",
     "Connecting": "正在连接",
     "Connection error": "连接中断",
+    "Skip to main content": "跳到主要内容",
   };
   const months = ["January","February","March","April","May","June","July","August","September",
                   "October","November","December"];
