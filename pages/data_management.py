@@ -110,11 +110,11 @@ if inv is not None:
         data_table(years, key="inv_years")
     if tab_imports is not None:
         with tab_imports:
-            data_table(last, key="inv_imports")
+            data_table(last, key="inv_imports", empty=t("metrics.empty.inv_imports"))
     with tab_quality:
         if n_quality:
             st.warning(t("data.inventory.quality_found", count=n_quality), icon=":material/report:")
-        data_table(quality, key="inv_quality")
+        data_table(quality, key="inv_quality", empty=t("metrics.empty.inv_quality"), empty_ok=True)
         details = inv.get("quality_details")
         if details is not None and not details.empty:
             data_table(

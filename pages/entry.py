@@ -410,4 +410,5 @@ with tab_history:
             hist.rename(columns=lambda c: t(f"entry.hcol.{c}")),
             key="entry_history",
             download_basename=t("entry.history_file"),
+            empty=t("metrics.empty.entry_history"),
         )

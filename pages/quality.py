@@ -42,7 +42,13 @@ def low_rates() -> None:
     st.caption(t("supervision.quality.low_help", alpha=setting(cur, "quality.low_rate_alpha")))
     rates = quality.inspector_finding_rates(cur, scope)
     low = rates[rates["结论"] == "显著偏低"].sort_values("p值").reset_index(drop=True)
-    metric_table(low, "q_low", "supervision.quality.file_low", column_config=P_VALUE)
+    metric_table(
+        low,
+        "q_low",
+        "supervision.quality.file_low",
+        column_config=P_VALUE,
+        empty="metrics.empty.q_low",
+    )
     with st.expander(t("supervision.quality.all_rates")):
         metric_table(rates, "q_rates", "supervision.quality.file_rates", column_config=P_VALUE)
 
@@ -67,6 +73,7 @@ table_tabs(
                 "q_items",
                 "supervision.quality.file_items",
                 lambda: quality.items_without_owner(cur, scope),
+                empty="metrics.empty.q_items",
             ),
         ),
         (
@@ -75,6 +82,7 @@ table_tabs(
                 "q_checklist",
                 "supervision.quality.file_checklist",
                 lambda: quality.checklist_not_ready(cur, scope),
+                empty="metrics.empty.q_checklist",
             ),
         ),
         (
@@ -83,6 +91,7 @@ table_tabs(
                 "q_entities",
                 "supervision.quality.file_entities",
                 lambda: quality.entity_problems(cur, scope),
+                empty="metrics.empty.q_entities",
             ),
         ),
         (
@@ -91,6 +100,7 @@ table_tabs(
                 "q_inspectors",
                 "supervision.quality.file_inspectors",
                 lambda: quality.inspector_problems(cur, scope),
+                empty="metrics.empty.q_inspectors",
             ),
         ),
         ("supervision.quality.tab_low", low_rates),
@@ -100,6 +110,7 @@ table_tabs(
                 "q_pub",
                 "supervision.quality.file_pub",
                 lambda: quality.published_before_entry(cur, scope),
+                empty="metrics.empty.q_pub",
             ),
         ),
         (
@@ -108,6 +119,7 @@ table_tabs(
                 "q_bulk",
                 "supervision.quality.file_bulk",
                 bulk_notes,
+                empty="metrics.empty.q_bulk",
                 help="supervision.quality.bulk_help",
             ),
         ),
@@ -132,6 +144,7 @@ table_tabs(
                 df,
                 help=f"supervision.quality.help_{key}",
                 help_args={"scope": scope_text},
+                empty="metrics.empty.rule_breach",
             ),
         )
         for key, df in breaches.items()

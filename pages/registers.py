@@ -103,13 +103,23 @@ with tabs[0]:
         t("registers.problem.untrained"), R.untrained_inspectors(cur, scope), "reg_tr_untrained"
     )
     st.markdown(f"**{t('registers.list')}**")
-    data_table(R.trainings(cur, scope), key="reg_tr_list", download_basename="培训记录")
+    data_table(
+        R.trainings(cur, scope),
+        key="reg_tr_list",
+        download_basename="培训记录",
+        empty=t("metrics.empty.reg_trainings"),
+    )
     form("trainings")
 with tabs[1]:
     cards(["publicity"])
     unit_table(["宣传报道"], "reg_pb_units")
     st.markdown(f"**{t('registers.list')}**")
-    data_table(R.publicity(cur, scope), key="reg_pb_list", download_basename="宣传报道")
+    data_table(
+        R.publicity(cur, scope),
+        key="reg_pb_list",
+        download_basename="宣传报道",
+        empty=t("metrics.empty.reg_publicity"),
+    )
     form("publicity")
 with tabs[2]:
     cards(["reports_on_time", "reports_missing"])
@@ -123,7 +133,12 @@ with tabs[2]:
         "reg_no_liaison",
     )
     st.markdown(f"**{t('registers.problem.submissions')}**")
-    data_table(R.submissions(cur, scope), key="reg_sb_list", download_basename="信息报送")
+    data_table(
+        R.submissions(cur, scope),
+        key="reg_sb_list",
+        download_basename="信息报送",
+        empty=t("metrics.empty.reg_submissions"),
+    )
     form("submissions")
     form("liaisons")
 with tabs[3]:
@@ -148,7 +163,12 @@ with tabs[4]:
     cards(["supervision_overdue"])
     unit_table(["督查发现问题", "督查整改逾期"], "reg_sv_units")
     st.markdown(f"**{t('registers.problem.supervision')}**")
-    data_table(R.supervisions(cur, scope), key="reg_sv_list", download_basename="专项督查")
+    data_table(
+        R.supervisions(cur, scope),
+        key="reg_sv_list",
+        download_basename="专项督查",
+        empty=t("metrics.empty.reg_supervisions"),
+    )
     form("supervisions")
 with tabs[5]:
     cards(["revisit_contradictions"])

@@ -244,3 +244,18 @@ def test_browser_card_link_opens_the_list_tab(fresh_demo_copy):
         assert "list=entry_overdue" in page.url, page.url
         selected = page.locator('[role="tab"][aria-selected="true"]').all_inner_texts()
         assert selected and selected[0].strip() == "超期未录入", selected
+
+
+def test_quality_lists_say_what_empty_means(env):
+    """基础与质量 (issue 12 point 7): an empty rule-breach list says no record breaks that rule, and
+    none of its lists falls back to the generic sentence."""
+    from dashboard.metrics import quality
+
+    scope = Scope.for_year(DEMO_T.year, DEMO_T)
+    breaches = quality.rule_breaches(env.cursor(), scope)
+    empty = [k for k, df in breaches.items() if df.empty]
+    assert empty  # e.g. no result dated before its task's start in the demo
+    at = _run_page(env, "quality")
+    good = [s.value for s in at.success]
+    assert good.count("没有这类违反工作规则的记录，做得好。") == len(empty)
+    assert "没有符合条件的记录。" not in [i.value for i in at.info]
