@@ -91,3 +91,22 @@ def test_grades_inspections_and_follow_ups_follow_their_entity(tripled):
     assert base["inspections"] + added["inspections"] == store.scalar(
         "SELECT count(*) FROM (SELECT DISTINCT task_code, entity_code FROM inspections)"
     )
+
+
+def test_a_large_build_opens_its_store_with_more_memory(tmp_path):
+    from dashboard.demo import _build_memory_mb
+
+    path = tmp_path / "build.duckdb"
+    store = open_store(path, memory_limit_mb=3072, max_execution_ms=0)
+    try:
+        # DuckDB reads MB as 10^6 bytes: 3072 MB = 3.072e9 B = 2.86 GiB, shown "2.8 GiB"; the default
+        # setting 1024 MB = 976.5 MiB
+        assert store.scalar("SELECT current_setting('memory_limit')") == "2.8 GiB"
+    finally:
+        close_store(path)
+    reopened = open_store(path)
+    try:
+        assert reopened.scalar("SELECT current_setting('memory_limit')") == "976.5 MiB"
+    finally:
+        close_store(path)
+    assert _build_memory_mb() >= 2048
