@@ -103,6 +103,17 @@ table_tabs(
                 empty="metrics.empty.q_inspectors",
             ),
         ),
+        (
+            "supervision.quality.tab_findings",
+            Table(
+                "q_findings",
+                "supervision.quality.file_findings",
+                lambda: quality.inspections_with_findings(cur, scope),
+                help="supervision.quality.findings_help",
+                empty="metrics.empty.q_findings",
+                empty_ok=False,
+            ),
+        ),
         ("supervision.quality.tab_low", low_rates),
         (
             "supervision.quality.tab_pub",

@@ -290,6 +290,14 @@ def rule_breaches(con: Any, scope: Scope) -> dict[str, pd.DataFrame]:
     return {key: fn(cur, scope) for key, fn in RULE_BREACHES.items()}
 
 
+def inspections_with_findings(con: Any, scope: Scope) -> pd.DataFrame:
+    """The inspections counted in 问题发现率's numerator (the card's 查看明细 opens them): entered, with a
+    finding code. Columns as 应后续处理未建记录's list."""
+    df = run_df(con, "quality_findings", scope)
+    df["result_codes"] = df["result_codes"].map(code_labels)
+    return headed(df)
+
+
 def bulk_identical_notes(con: Any, scope: Scope, min_rows: int | None = None) -> pd.DataFrame:
     """Groups of ≥ min_rows inspections entered the same day by the same team with the same note."""
     if min_rows is None:

@@ -43,7 +43,7 @@ KPI_LISTS: dict[str, str] = {
     "followup_closed": "timeliness_by_unit",
     "followup_overdue": "followup_overdue",
     "backfill_late": "backfill_late",
-    "problem_rate": "tab_low",
+    "problem_rate": "q_findings",
     "followup_missing": "followup_missing",
 }
 
