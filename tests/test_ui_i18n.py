@@ -58,3 +58,27 @@ def test_pages_and_ui_use_only_existing_keys():
             if key not in zh:
                 missing.append(f"{path.name}: {key}")
     assert not missing, missing
+
+
+def test_the_english_switch_says_what_it_leaves_in_chinese(app_store):
+    """Issue 12 point 1: English translates the page texts; the sidebar says that tables, legends,
+    reports and downloads stay Chinese."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.config import PROJECT_ROOT
+    from tests.browser_util import login_as
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "overview.py"), default_timeout=120)
+    login_as(at, "leader", app_store)
+    at.session_state[i18n.LANG_STATE_KEY] = "en"
+    at.run()
+    assert not at.exception
+    captions = [c.value for c in at.sidebar.caption]
+    assert i18n.translate("common.language_leaves", "en") in captions
+    assert at.title[0].value == "Overview"
+    zh = AppTest.from_file(str(PROJECT_ROOT / "pages" / "overview.py"), default_timeout=120)
+    login_as(zh, "leader", app_store)
+    zh.run()
+    assert i18n.translate("common.language_leaves", "zh_CN") not in [
+        c.value for c in zh.sidebar.caption
+    ]

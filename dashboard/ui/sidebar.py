@@ -140,6 +140,10 @@ def draw_language_switch() -> None:
         on_change=_sync_lang,
         selection_mode="single",
     )
+    if (
+        st.session_state.get(LANG_STATE_KEY) == "en"
+    ):  # what the switch does not translate, said once
+        st.sidebar.caption(t("common.language_leaves"))
 
 
 def _sync_lang() -> None:
