@@ -71,3 +71,38 @@ def test_a_table_of_first_rows_says_the_total_and_does_not_query_the_rest():
     assert (
         at.session_state["calls"] == 0
     )  # the whole list is queried only when a download is clicked
+
+
+@pytest.mark.parametrize(
+    "scope_args",
+    [{}, {"unit": "KCK"}, {"unit": "CHK"}, {"year": 2025}],
+)
+@pytest.mark.parametrize("years", [1, 3])
+def test_the_cheap_count_equals_the_lists_length_on_the_county_demo(demo_store, scope_args, years):
+    from datetime import date
+
+    from dashboard.scope import Scope
+
+    args = {"year": 2026, **scope_args}
+    scope = Scope(args.pop("year"), date(2026, 11, 27), **args)
+    full = coverage.never_inspected(demo_store, scope, years=years)
+    rows = coverage.never_inspected_rows(demo_store, scope, years=years, limit=50)
+    assert rows.total == len(full)
+    pd.testing.assert_frame_equal(rows.first_rows, full.head(50))
+
+
+def test_the_county_demo_town_filter_reaches_the_count(demo_store):
+    from datetime import date
+
+    from dashboard.scope import Scope
+
+    town = demo_store.scalar(
+        "SELECT town FROM entities WHERE town IS NOT NULL GROUP BY town ORDER BY count(*) DESC, town LIMIT 1"
+    )
+    scope = Scope(2026, date(2026, 11, 27), town=town)
+    rows = coverage.never_inspected_rows(demo_store, scope)
+    assert 0 < rows.total == len(coverage.never_inspected(demo_store, scope))
+    assert (
+        rows.total
+        < coverage.never_inspected_rows(demo_store, Scope(2026, date(2026, 11, 27))).total
+    )

@@ -179,10 +179,19 @@ def _frame(result) -> pd.DataFrame:
     return df
 
 
-def run_head(con: Any, name: str, scope: Scope, limit: int = 500, **extra: Any) -> HeadRows:
+def run_head(
+    con: Any,
+    name: str,
+    scope: Scope,
+    limit: int = 500,
+    *,
+    count_name: str | None = None,
+    **extra: Any,
+) -> HeadRows:
     """The first `limit` rows of ``sql/<name>.sql`` (its ORDER BY) and its row count, both cached
     like :func:`run_df`; the whole list is queried by `fetch_all()` (pass a Store as `con` when the
-    call may come after the caller's cursor is closed, e.g. from a download button)."""
+    call may come after the caller's cursor is closed, e.g. from a download button). `count_name`:
+    a query of one value giving the same count more cheaply (without the joins only shown columns need)."""
     sql = load_sql(name)
     cur = cursor_of(con)
     params = bind(sql, scope_params(cur, scope, **extra))
@@ -192,10 +201,13 @@ def run_head(con: Any, name: str, scope: Scope, limit: int = 500, **extra: Any) 
         return _frame(cur.execute(f"{body}\nLIMIT {int(limit)}", params))
 
     def count() -> int:
+        if count_name is not None:
+            count_sql = load_sql(count_name)
+            return int(cur.execute(count_sql, bind(count_sql, params)).fetchone()[0])
         return int(cur.execute(f"SELECT count(*) FROM (\n{body}\n)", params).fetchone()[0])
 
     first = query_cache.cached_query(f"{name}#head{int(limit)}", params, head)
-    total = query_cache.cached_query(f"{name}#count", params, count)
+    total = query_cache.cached_query(count_name or f"{name}#count", params, count)
 
     def fetch_all() -> pd.DataFrame:
         if total <= len(first):

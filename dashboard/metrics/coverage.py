@@ -49,7 +49,14 @@ def never_inspected(con: Any, scope: Scope, years: int = 3) -> pd.DataFrame:
 def never_inspected_rows(con: Any, scope: Scope, years: int = 3, limit: int = 500) -> HeadRows:
     """:func:`never_inspected` as a page shows it: its first `limit` rows and its count from SQL,
     the whole list only for a download (at 1 M entities it has ≈ 950,000 rows; issue 17)."""
-    return run_head(con, "coverage_never_inspected", scope, limit=limit, years=int(years))
+    return run_head(
+        con,
+        "coverage_never_inspected",
+        scope,
+        limit=limit,
+        count_name="coverage_never_inspected_count",
+        years=int(years),
+    )
 
 
 def over_inspected(con: Any, scope: Scope) -> pd.DataFrame:
