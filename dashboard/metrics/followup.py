@@ -35,6 +35,6 @@ def missing_followups(con: Any, scope: Scope) -> pd.DataFrame:
     Columns: 单位编码, 单位 (the task's lead unit), 任务编码, 主体编码, 名称, 结果代码 (each code with its
     label), 检查日期, 录入日期, 任务名称, 检查人员.
     """
-    df = run_df(con, "followup_missing", scope)
+    df = run_df(con, "followup_missing", scope, which="followup_missing")
     df["result_codes"] = df["result_codes"].map(code_labels)
     return headed(df)

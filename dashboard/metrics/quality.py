@@ -293,7 +293,7 @@ def rule_breaches(con: Any, scope: Scope) -> dict[str, pd.DataFrame]:
 def inspections_with_findings(con: Any, scope: Scope) -> pd.DataFrame:
     """The inspections counted in 问题发现率's numerator (the card's 查看明细 opens them): entered, with a
     finding code. Columns as 应后续处理未建记录's list."""
-    df = run_df(con, "quality_findings", scope)
+    df = run_df(con, "followup_missing", scope, which="findings")
     df["result_codes"] = df["result_codes"].map(code_labels)
     return headed(df)
 
