@@ -39,7 +39,6 @@ from dashboard.ui import (  # noqa: E402
 
 store = get_store()
 user = current_user()
-CONSOLE_KEY = "analysis.console"
 REFRESH_SECONDS = 300
 FILTER_SLOTS = 2
 NONE = ""
@@ -67,22 +66,46 @@ def _scope_key() -> tuple:
     )
 
 
+# At most this many consoles (each: Arrow views of every table under the scope, and a worker) live in
+# the process, shared by the sessions of one user, scope and data version (issue 17: at 1 M entities a
+# console is ≈ 1.5 GB and every session built its own).
+MAX_CONSOLES = 2
+
+
+@st.cache_resource(show_spinner=False)
+def _consoles() -> dict:
+    """The process's consoles: {"lock", "items": OrderedDict key → (built at, console)}."""
+    import threading
+    from collections import OrderedDict
+
+    return {"lock": threading.Lock(), "items": OrderedDict()}
+
+
 def session_console(force: bool = False) -> SqlConsole:
-    """This session's private console (rebuilt when the scope changes or after REFRESH_SECONDS)."""
-    cached = st.session_state.get(CONSOLE_KEY)
-    key = _scope_key()
-    if (
-        not force
-        and cached is not None
-        and cached[0] == key
-        and time.monotonic() - cached[1] < REFRESH_SECONDS
-    ):
-        return cached[2]
-    if cached is not None:
-        cached[2].close()
+    """The console of this user, scope and data version, shared by their sessions (rebuilt after any
+    write, after REFRESH_SECONDS or on 刷新); the least recently used beyond MAX_CONSOLES is closed."""
+    from dashboard.metrics.cache import version_of
+
+    key = (*_scope_key(), version_of(store))
+    registry = _consoles()
+    with registry["lock"]:
+        found = registry["items"].get(key)
+        if found is not None and not force and time.monotonic() - found[0] < REFRESH_SECONDS:
+            registry["items"].move_to_end(key)
+            return found[1]
+        if found is not None:
+            registry["items"].pop(key)
+    if found is not None:
+        found[1].close()
     with st.spinner(t("analysis.loading")):
         console = SqlConsole.for_scope(store, scope)
-    st.session_state[CONSOLE_KEY] = (key, time.monotonic(), console)
+    evicted = []
+    with registry["lock"]:
+        registry["items"][key] = (time.monotonic(), console)
+        while len(registry["items"]) > MAX_CONSOLES:
+            evicted.append(registry["items"].popitem(last=False)[1][1])
+    for old in evicted:  # a session still holding one restarts its worker on its next query
+        old.close()
     return console
 
 
