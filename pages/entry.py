@@ -360,7 +360,7 @@ with tab_bulk:
     st.caption(t("entry.bulk.help"))
     st.download_button(
         t("entry.bulk.sheet", task=task_code),
-        data=to_xlsx_bytes({"inspections": service.task_sheet(store, task_code)}),
+        data=lambda: to_xlsx_bytes({"inspections": service.task_sheet(store, task_code)}),
         file_name=f"{task_code}_inspections.xlsx",
         mime=XLSX_MIME,
         key="entry_bulk_sheet",

@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.auth import get_user
 from dashboard.domain import workdays
-from dashboard.entry import followup_reads, rules, service
+from dashboard.entry import rules, service
 from dashboard.store import Store
 
 TODAY = date(2026, 11, 27)
@@ -17,15 +17,11 @@ TODAY = date(2026, 11, 27)
 
 def test_working_days_from_today_match_the_per_row_count():
     # 2026-11-27 is a Friday: (11-27, 11-30] holds Monday 11-30 only; (11-20, 11-27] five working days
-    got = followup_reads._workdays_from(
-        TODAY, {date(2026, 11, 30), date(2026, 11, 20), TODAY, None}, None
-    )
+    got = workdays.workdays_from(TODAY, {date(2026, 11, 30), date(2026, 11, 20), TODAY, None}, None)
     assert got == {date(2026, 11, 30): 1, date(2026, 11, 20): -5, TODAY: 0}
     # across holidays and a year boundary: the same count as the domain's own day-by-day rule
     for d in (date(2026, 10, 9), date(2026, 10, 12), date(2027, 1, 4), date(2026, 1, 2)):
-        assert followup_reads._workdays_from(TODAY, {d}, None) == {
-            d: workdays.workdays_between(TODAY, d)
-        }
+        assert workdays.workdays_from(TODAY, {d}, None) == {d: workdays.workdays_between(TODAY, d)}
 
 
 @pytest.mark.parametrize("username", ["admin", "kck", "chk"])

@@ -149,6 +149,22 @@ def workdays_between(a: date, b: date, overrides: Overrides | None = None) -> in
     return count
 
 
+def workdays_from(a: date, days, overrides: Overrides | None = None) -> dict[date, int]:
+    """{d: workdays_between(a, d)} for every d of `days` (None skipped), counted in one pass over the
+    span: a list's working days left for hundreds of rows cost one walk, not one each."""
+    wanted = {d for d in days if d is not None}
+    if not wanted:
+        return {}
+    first, last = min(wanted | {a}), max(wanted | {a})
+    cum, count, day = {first: 0}, 0, first  # cum[d] = working days in (first, d]
+    while day < last:
+        day += timedelta(days=1)
+        if is_workday(day, overrides):
+            count += 1
+        cum[day] = count
+    return {d: cum[d] - cum[a] for d in wanted}
+
+
 def calendar_rows(
     start: date = CALENDAR_START, end: date = CALENDAR_END, overrides: Overrides | None = None
 ) -> list[tuple[date, bool, int, str]]:

@@ -7,7 +7,7 @@ The service is imported inside the functions: service imports this module at loa
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
@@ -56,7 +56,7 @@ def followups_for(
     dues = [service._date(d) for d in df["due_on"]]
     closeds = [service._date(d) for d in df["closed_on"]]
     # working days from today to each due date, from one walk over the calendar (not one per row)
-    days_to = _workdays_from(
+    days_to = workdays.workdays_from(
         today, {d for d, c in zip(dues, closeds, strict=True) if c is None}, ov
     )
     deadline_of: dict[date, date] = {}  # many rows share a closing date: its deadline once
@@ -77,22 +77,6 @@ def followups_for(
             state.append("完结未回填（已逾期）" if bdl < today else "完结待回填")
     df = df.assign(workdays_left=left, state=state, backfill_deadline=bf_deadline)
     return df.drop(columns=["lead_unit", "partner_units"]).reset_index(drop=True)
-
-
-def _workdays_from(today: date, days: set, overrides) -> dict[date, int]:
-    """{d: workdays.workdays_between(today, d, overrides)} for every d in `days` (None skipped):
-    the working days in (today, d], negative before today, counted in one pass over the span."""
-    days = {d for d in days if d is not None}
-    if not days:
-        return {}
-    first, last = min(days | {today}), max(days | {today})
-    cum, count, day = {first: 0}, 0, first  # cum[d] = working days in (first, d]
-    while day < last:
-        day += timedelta(days=1)
-        if workdays.is_workday(day, overrides):
-            count += 1
-        cum[day] = count
-    return {d: cum[d] - cum[today] for d in days}
 
 
 def task_units_of(store: Store, task_codes) -> dict[str, list[str]]:

@@ -200,6 +200,9 @@ def task_targets(store: Store, task_code: str, today: date | None = None) -> pd.
         )
     limit = limits(store)["entry_limit"]
     ov = overrides(store)
+    inspected_days = {_date(r["inspected_on"]) for r in rows.values()} - {None}
+    deadlines = {d: rules.entry_deadline(d, limit, ov) for d in inspected_days}  # one per day
+    left_of = workdays.workdays_from(today, deadlines.values(), ov)
     out = []
     for r in sorted(rows.values(), key=lambda x: x["entity_code"]):
         inspected = _date(r["inspected_on"])
@@ -210,12 +213,8 @@ def task_targets(store: Store, task_code: str, today: date | None = None) -> pd.
             state = "已录入"
         else:
             state = "待录入"
-        deadline = rules.entry_deadline(inspected, limit, ov) if inspected else None
-        left = (
-            workdays.workdays_between(today, deadline, ov)
-            if deadline is not None and published is None
-            else None
-        )
+        deadline = deadlines.get(inspected) if inspected else None
+        left = left_of[deadline] if deadline is not None and published is None else None
         out.append(
             {
                 "entity_code": r["entity_code"],
