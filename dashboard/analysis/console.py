@@ -169,23 +169,30 @@ class SqlConsole:
         budget = _bytes(memory_limit)
         # RSS bound: DuckDB's own limit plus room for the views, Python and one capped result
         self.rss_limit_bytes = budget + 512 * 2**20 + _views_bytes(views) * 2
-        self._payload = {
-            "views": {
-                name: (_ipc(view.table), view.description, dict(view.columns))
-                for name, view in views.items()
-            },
-            "memory_limit": memory_limit,
-            "threads": int(threads),
-            "time_limit_ms": self.time_limit_ms,
-            "row_cap": self.row_cap,
-            "address_space_extra": budget + 512 * 2**20,
-        }
+        self._memory_limit, self._threads = memory_limit, int(threads)
+        self._address_space_extra = budget + 512 * 2**20
         self._proc = None
         self._conn = None
         self.worker_info: dict = {}
         self._start()
 
     # -- the worker ---------------------------------------------------------------------------
+    def _payload(self) -> dict:
+        """What a new worker is sent: the views as Arrow IPC and the limits. Built for each start and
+        dropped once sent, so the server does not hold the views a second time (at 1 M entities
+        several hundred MB) beside their Arrow tables."""
+        return {
+            "views": {
+                name: (_ipc(view.table), view.description, dict(view.columns))
+                for name, view in self.views.items()
+            },
+            "memory_limit": self._memory_limit,
+            "threads": self._threads,
+            "time_limit_ms": self.time_limit_ms,
+            "row_cap": self.row_cap,
+            "address_space_extra": self._address_space_extra,
+        }
+
     def _start(self) -> None:
         """A new worker: `python -m dashboard.analysis.console_worker FD` on one end of a socket pair
         (a fresh interpreter, never a fork of the threaded server; multiprocessing's spawn would run
@@ -205,7 +212,7 @@ class SqlConsole:
         theirs.close()
         conn = Connection(ours.detach())
         sender = threading.Thread(
-            target=_send_quietly, args=(conn, self._payload), name="sql-console-load", daemon=True
+            target=_send_quietly, args=(conn, self._payload()), name="sql-console-load", daemon=True
         )
         sender.start()
         self._proc, self._conn, self.worker_info = proc, conn, {}
