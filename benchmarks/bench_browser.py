@@ -7,7 +7,7 @@ It starts `streamlit run app.py` on a copy-free read of the store (the app opens
 headless Chromium (/usr/bin/chromium, never a downloaded browser), then opens each page by its address
 twice, by its link in the sidebar as a user does: the first visit (cold: the page's queries run) and,
 after every page, a second (warm: results from the cache). A visit is timed from the click until
-Streamlit is idle (no script running, its status widget gone) with the page's title on screen.
+the page's title is on screen and Streamlit is idle (its run state `notRunning`, no spinner).
 """
 
 from __future__ import annotations
@@ -33,10 +33,12 @@ def _visit(page, url: str, title: str) -> float:
     else:
         page.goto(url)
     page.get_by_role("heading", name=title).first.wait_for(timeout=180_000)
-    # idle = no script running (status widget gone) and no spinner, seen on two looks 100 ms apart
+    # idle = the new page's script has finished (Streamlit's own run state on the app's root, which the
+    # minimal toolbar does not show as a status widget) and no spinner, seen on two looks 100 ms apart
     quiet = 0
     while quiet < 2:
-        busy = page.locator('[data-testid="stStatusWidget"], [data-testid="stSpinner"]').count()
+        running = page.locator('[data-testid="stApp"]:not([data-test-script-state="notRunning"])')
+        busy = running.count() or page.locator('[data-testid="stSpinner"]').count()
         quiet = 0 if busy else quiet + 1
         page.wait_for_timeout(100)
         if time.perf_counter() - start > 180:

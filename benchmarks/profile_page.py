@@ -2,8 +2,8 @@
 
 Run: uv run python benchmarks/profile_page.py --db /tmp/large.duckdb --page followup [--top 30]
 
-Runs the page as the office's admin (as bench_pages.py does), twice to warm the caches, then once under
-cProfile, and prints the rerun's wall time and the top functions by cumulative time (and by own time).
+Runs the page as the office's admin (as bench_pages.py does), twice to warm the caches (not with
+`--first`, which profiles a first visit), then once under cProfile, and prints the rerun's wall time and the top functions by cumulative time (and by own time).
 """
 
 from __future__ import annotations
@@ -29,7 +29,14 @@ def main() -> int:
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--page", required=True, help="page key, e.g. followup, coverage, analysis")
     parser.add_argument("--top", type=int, default=30)
-    parser.add_argument("--sort", default="cumulative", help="pstats sort key (cumulative, tottime)")
+    parser.add_argument(
+        "--sort", default="cumulative", help="pstats sort key (cumulative, tottime)"
+    )
+    parser.add_argument(
+        "--first",
+        action="store_true",
+        help="profile the first run of a new process (a first visit)",
+    )
     args = parser.parse_args()
 
     import logging
@@ -47,7 +54,7 @@ def main() -> int:
     at.session_state["scope.year"] = AS_OF.year
     at.session_state["scope.as_of"] = AS_OF
     at.session_state["scope.as_of_year"] = AS_OF.year
-    for _ in range(2):
+    for _ in range(0 if args.first else 2):
         at.run()
     if at.exception:
         print("EXCEPTION:", at.exception[0].value)
@@ -68,7 +75,8 @@ def main() -> int:
     script_runner.ScriptRunner._run_script = profiled
     t0 = time.perf_counter()
     at.run()
-    print(f"{args.page} rerun: {time.perf_counter() - t0:.3f} s (under cProfile)")
+    run = "first run" if args.first else "rerun"
+    print(f"{args.page} {run}: {time.perf_counter() - t0:.3f} s (under cProfile)")
     out = io.StringIO()
     pstats.Stats(prof, stream=out).sort_stats(args.sort).print_stats(args.top)
     print(out.getvalue())

@@ -162,7 +162,7 @@ def _setting_int(store: Store, key: str) -> int:
 
 
 def _audit(store: Store, actor: str, action: str, record_key: str | None, detail: str) -> None:
-    with store.transaction(raise_as=AuthError) as cur:
+    with store.transaction(raise_as=AuthError, changes_data=False) as cur:
         store.audit(cur, actor, action, table_name="users", record_key=record_key, detail=detail)
 
 
@@ -236,7 +236,7 @@ def _check_password(store: Store, username: str, password: str, now: datetime) -
         lockouts += 1
         minutes = lock_minutes(store, lockouts)
         until = now + timedelta(minutes=minutes)
-    with store.transaction(raise_as=AuthError) as cur:
+    with store.transaction(raise_as=AuthError, changes_data=False) as cur:
         cur.execute(
             "INSERT INTO login_throttle VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
             " failed_attempts = excluded.failed_attempts, lockouts = excluded.lockouts,"
@@ -278,7 +278,7 @@ def unlock_user(store: Store, username: str, *, actor: str) -> None:
     """An administrator lifts a lock-out (and forgets the failures) of an account."""
     row = _require(store, username)
     name = row["username"]
-    with store.transaction(raise_as=AuthError) as cur:
+    with store.transaction(raise_as=AuthError, changes_data=False) as cur:
         _clear_lock(cur, name)
         store.audit(
             cur, actor, "user.unlock", table_name="users", record_key=name, detail="管理员解锁账号"
@@ -297,7 +297,7 @@ def authenticate(
     user = _check_password(store, username, password, now)
     name = user.username
     row = _row(store, name)
-    with store.transaction(raise_as=AuthError) as cur:
+    with store.transaction(raise_as=AuthError, changes_data=False) as cur:
         _clear_lock(cur, name)
         if passwords.needs_rehash(row["password_hash"]):
             cur.execute(
@@ -404,7 +404,7 @@ def create_user(
     name, display, units = validate_new_user(store, username, display_name, role, unit_codes)
     _check_policy(password, name)
     password_hash = passwords.hash_password(password)
-    with store.transaction() as cur:
+    with store.transaction(changes_data=False) as cur:
         cur.execute(
             "INSERT INTO users (username, display_name, role, unit_codes, password_hash,"
             " must_change_password) VALUES (?, ?, ?, ?, ?, ?)",
@@ -450,7 +450,7 @@ def update_user(
         "unit_codes": list(row["unit_codes"] or ()),
     }
     new = {"display_name": display, "role": new_role, "unit_codes": units}
-    with store.transaction() as cur:
+    with store.transaction(changes_data=False) as cur:
         cur.execute(
             "UPDATE users SET display_name = ?, role = ?, unit_codes = ? WHERE username = ?",
             [display, new_role, units, name],
@@ -473,7 +473,7 @@ def reset_password(store: Store, username: str, new_password: str, *, actor: str
     name = row["username"]
     _check_policy(new_password, name)
     password_hash = passwords.hash_password(new_password)
-    with store.transaction() as cur:
+    with store.transaction(changes_data=False) as cur:
         cur.execute(
             "UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL,"
             " must_change_password = true WHERE username = ?",
@@ -499,7 +499,7 @@ def change_password(store: Store, username: str, old_password: str, new_password
         raise AuthError("新密码不能与原密码相同。")
     _check_policy(new_password, user.username)
     password_hash = passwords.hash_password(new_password)
-    with store.transaction() as cur:
+    with store.transaction(changes_data=False) as cur:
         cur.execute(
             "UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL,"
             " must_change_password = false WHERE username = ?",
@@ -522,7 +522,7 @@ def disable_user(store: Store, username: str, *, actor: str) -> None:
         raise AuthError("不能停用自己正在使用的账号。")
     if row["role"] == "admin" and _active_admins(store) <= 1:
         raise AuthError("不能停用最后一个有效的管理员账号，请先创建另一个管理员。")
-    with store.transaction() as cur:
+    with store.transaction(changes_data=False) as cur:
         cur.execute("UPDATE users SET active = false WHERE username = ?", [name])
         revoke_user_sessions(cur, name, "disabled")
         store.audit(
@@ -537,7 +537,7 @@ def enable_user(store: Store, username: str, *, actor: str) -> None:
     name = row["username"]
     if row["active"]:
         return
-    with store.transaction() as cur:
+    with store.transaction(changes_data=False) as cur:
         cur.execute(
             "UPDATE users SET active = true, failed_attempts = 0, locked_until = NULL WHERE username = ?",
             [name],

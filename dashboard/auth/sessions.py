@@ -44,7 +44,7 @@ def _secret(store: Store) -> bytes:
     value = store.scalar("SELECT value FROM store_meta WHERE key = ?", [SECRET_KEY])
     if not value:
         value = secrets.token_hex(32)
-        with store.transaction() as cur:
+        with store.transaction(changes_data=False) as cur:
             cur.execute(
                 "INSERT INTO store_meta VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
                 [SECRET_KEY, value],
@@ -65,7 +65,7 @@ def issue_session(
     now = now or datetime.now()
     session_id = secrets.token_urlsafe(32)
     expires = now + timedelta(hours=hours)
-    with store.transaction() as cur:
+    with store.transaction(changes_data=False) as cur:
         cur.execute(
             "INSERT INTO login_sessions (session_id, username, created_at, expires_at, last_seen)"
             " VALUES (?, ?, ?, ?, ?)",
@@ -100,7 +100,7 @@ def check_token(
     if idle_minutes and idle_minutes > 0 and now - last_seen > timedelta(minutes=idle_minutes):
         return SessionCheck(None, session_id, "idle")
     if now - last_seen >= TOUCH_EVERY:
-        with store.transaction() as cur:
+        with store.transaction(changes_data=False) as cur:
             cur.execute(
                 "UPDATE login_sessions SET last_seen = ? WHERE session_id = ?", [now, session_id]
             )
@@ -111,7 +111,7 @@ def revoke_session(store: Store, session_id: str | None, reason: str = "logout")
     """End one session (退出登录 in any tab ends it in every tab of that browser)."""
     if not session_id:
         return
-    with store.transaction() as cur:
+    with store.transaction(changes_data=False) as cur:
         cur.execute(
             "UPDATE login_sessions SET revoked_at = ?, revoked_reason = ?"
             " WHERE session_id = ? AND revoked_at IS NULL",

@@ -41,6 +41,10 @@ INTERCHANGE_TABLES = (
 LEDGER_TABLES = ("draws", "draw_pool", "draw_selections", "draw_confirmations")
 
 
+# audit_log.table_name of audited writes that change no data a page or a draw reads (Store.data_version)
+ACCOUNT_AUDIT_TABLES = ("users", "login_sessions")
+
+
 class StoreError(Exception):
     """A store problem explained in one Chinese sentence (CLI exit code 2)."""
 
@@ -258,9 +262,13 @@ class Store:
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
     def transaction(
-        self, *, raise_as: type[Exception] | None = None
+        self, *, raise_as: type[Exception] | None = None, changes_data: bool = True
     ) -> Iterator[duckdb.DuckDBPyConnection]:
         """One write = one transaction under the process-wide write lock; rolled back on error.
+
+        `changes_data=False` marks a write that changes no figure, list or draw pool (accounts,
+        log-ins, a session's last-seen time): it leaves `generation` alone, so cached results stay
+        valid. Without it, every signed-in browser's 20-second session touch emptied the cache.
 
         A failure whose cause is outside the data (disk full, a value too large, out of memory) is
         raised as StoreWriteError with one Chinese sentence (`write_failure`), or as `raise_as(sentence)`
@@ -283,7 +291,8 @@ class Store:
                     raise (raise_as or StoreWriteError)(sentence) from exc
                 raise
             cur.close()
-            self.generation += 1  # every committed write: a key for cached results (metrics.cache)
+            if changes_data:  # a key for cached results (metrics.cache)
+                self.generation += 1
 
     def audit(
         self,
@@ -335,9 +344,15 @@ class Store:
         )
 
     def data_version(self, cur: duckdb.DuckDBPyConnection | None = None) -> int:
-        """Grows with every audited write (imports, draws, entries, settings): a key for cached results.
-        With `cur`, as seen inside that cursor's transaction."""
-        sql = "SELECT coalesce(max(audit_id), 0) FROM audit_log"
+        """Grows with every audited write of data (imports, draws, entries, settings): a key for cached
+        results and for a draw preview's freshness. With `cur`, as seen inside that cursor's transaction.
+
+        Audited account events (log-ins, failed log-ins, user changes: ACCOUNT_AUDIT_TABLES) are left
+        out: they change no figure, and another clerk logging in must not make a draw preview stale."""
+        sql = (
+            "SELECT coalesce(max(audit_id), 0) FROM audit_log"
+            f" WHERE table_name IS NULL OR table_name NOT IN {ACCOUNT_AUDIT_TABLES!r}"
+        )
         return int(self.scalar(sql) if cur is None else cur.execute(sql).fetchall()[0][0])
 
     @property
