@@ -164,7 +164,11 @@ def populate_demo(
 
 
 def _finish_demo(store, cur, seed, as_of, scale, data, counts) -> None:
-    """The demo's meta rows (seed, as-of, scale, planted manifest) and its audit entry."""
+    """The demo's meta rows (seed, as-of, scale, planted manifest), the latest grades kept beside
+    risk_grades (every county's of a province: this runs after bulk_sql's copies) and its audit entry."""
+    from dashboard.store.grades import refresh_latest_grades
+
+    refresh_latest_grades(cur)
     store.set_meta(cur, "demo", "true")
     store.set_meta(cur, "demo_seed", str(seed))
     store.set_meta(cur, "demo_as_of", as_of.isoformat())

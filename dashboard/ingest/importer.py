@@ -17,6 +17,7 @@ from dashboard.ingest.parse import Limits, Source, Unmatched, read_source
 from dashboard.ingest.problems import ERROR, SEVERITY_ZH, WARNING, Problem, ProblemLog
 from dashboard.ingest.validate import check_batch, count_changes, parse_table, rows_arrow
 from dashboard.store import Store
+from dashboard.store.grades import refresh_latest_grades
 
 Progress = Callable[[float, str], None]
 
@@ -252,6 +253,8 @@ def _run(store, source, *, actor, dry_run, progress, mapping) -> ImportReport:
                 if rows:
                     step(0.6 + 0.35 * i / total, f"写入 {S.SPECS[name].zh}（{len(rows)} 行）")
                     _upsert(tx, parsed[name], rows)
+            if writes.get("risk_grades"):  # kept beside risk_grades in the same transaction
+                refresh_latest_grades(tx)
             summary = json.dumps(report.summary() | {"written": True}, ensure_ascii=False)
             tx.execute(
                 "INSERT INTO import_log (actor, source, summary, warnings) VALUES (?, ?, ?, ?)"

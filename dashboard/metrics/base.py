@@ -60,6 +60,7 @@ from dashboard.domain.codes import FINDING_CODES, FOLLOWUP_CODES, RESULT_CODES, 
 from dashboard.metrics import cache as query_cache
 from dashboard.scope import Scope
 from dashboard.store import lookups
+from dashboard.store.grades import latest_is_current
 
 SQL_DIR = Path(__file__).parent / "sql"
 BASE_TOKEN = "{{base}}"
@@ -129,6 +130,7 @@ def scope_params(con: Any, scope: Scope, **extra: Any) -> dict[str, Any]:
         "lookback_days": int(conf["risk.uninspected_days"]),
         "year_start": date(scope.year, 1, 1),
         "year_end": date(scope.year, 12, 31),
+        "grades_current": latest_is_current(cursor_of(con), RISK_SYSTEM, scope.as_of),
     }
     params.update(extra)
     return params
