@@ -156,3 +156,47 @@ def test_register_indicators_and_weights_from_the_settings(store):
     board = sc.scorecard(store, S).set_index("单位编码")
     assert board.loc["KCK", "总分"] == pytest.approx(50.0)
     assert board.loc["CHK", "总分"] == pytest.approx(50.0)
+
+
+# Beside FIXTURE: a joint task TJ led by KCK with CHK as partner, whose three inspections were entered on
+# one day by one team with one note (a bulk group of 3 for both units), and one TK inspection published
+# before it was entered (KCK only).
+FLAGS = """
+INSERT INTO entities (entity_code, name, tags) VALUES ('E5', '戊', ['I1']), ('E6', '己', ['I1']),
+    ('E7', '庚', ['I1']), ('E8', '辛', ['I1']);
+INSERT INTO tasks (task_code, plan_code, task_name, item_codes, lead_unit, partner_units, joint_kind,
+        uses_risk_grades, start_on, end_on, status) VALUES
+    ('TJ', 'P1', '联合', ['I1'], 'KCK', ['CHK'], 'internal', false, DATE '2026-06-01', DATE '2026-06-30',
+     'done');
+INSERT INTO inspections (task_code, entity_code, inspectors, inspected_on, result_codes, entered_on,
+        published_on, note) VALUES
+    ('TJ', 'E5', ['Y2', 'Y1'], DATE '2026-06-10', ['1'], DATE '2026-06-12', DATE '2026-06-12', ' 未发现问题 '),
+    ('TJ', 'E6', ['Y1', 'Y2'], DATE '2026-06-10', ['1'], DATE '2026-06-12', DATE '2026-06-12', '未发现问题'),
+    ('TJ', 'E7', ['Y1', 'Y2'], DATE '2026-06-11', ['1'], DATE '2026-06-12', DATE '2026-06-13', '未发现问题'),
+    ('TK', 'E8', ['Y3'], DATE '2026-03-11', ['1'], DATE '2026-03-20', DATE '2026-03-13', '未发现问题');
+"""
+
+
+def test_quality_flags_of_every_unit_in_one_query(county):
+    """Issue 17: the 数据质量 counts of every unit at once, by hand and as the two lists per unit."""
+    from dashboard import config
+    from dashboard.metrics import quality
+
+    with county.transaction() as cur:
+        cur.execute(FLAGS)
+    config.set_setting(county, "quality.bulk_identical_notes", 3, actor="test")
+    cur = county.cursor()
+    flags = sc.quality_flags_by_unit(cur, S)
+    # KCK: the TJ group (3) and E8 published before entry (1); CHK: the TJ group as partner (3)
+    assert {u: flags.get(u, 0) for u in ("KCK", "CHK", "ZFD")} == {"KCK": 4, "CHK": 3, "ZFD": 0}
+    for unit in ("KCK", "CHK", "SJJ", "ZFD"):
+        s = S.with_(unit=unit)
+        n = len(quality.published_before_entry(cur, s))
+        n += int(quality.bulk_identical_notes(cur, s)["条数"].sum())
+        assert flags.get(unit, 0) == n, unit
+    # under an item filter the I2 task TC drops out, the I1 tasks stay
+    assert sc.quality_flags_by_unit(cur, S.with_(item="I2")).get("KCK", 0) == 0
+    ind = sc.unit_indicators(county, S).set_index("单位编码")
+    assert ind.loc["KCK", "data_quality"] == pytest.approx(
+        1 - 4 / 6
+    )  # 6 inspections of KCK's tasks

@@ -41,7 +41,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.metrics import kpi as kpi_mod
-from dashboard.metrics import plans, quality
+from dashboard.metrics import plans
 from dashboard.metrics.base import cursor_of, run_df
 from dashboard.scope import Scope
 
@@ -114,6 +114,7 @@ def unit_indicators(con: Any, scope: Scope) -> pd.DataFrame:
     units = run_df(cur, "scorecard_units", scope)
     plan_rates = plans.execution_by_unit(cur, scope).set_index("单位编码")["计划完成率"]
     reg = registers.by_unit_raw(cur, scope).set_index("unit_code")
+    flags = quality_flags_by_unit(cur, scope)
     rows = []
     for unit_code, unit_name in units.itertuples(index=False):
         s = scope.with_(unit=unit_code)
@@ -121,9 +122,7 @@ def unit_indicators(con: Any, scope: Scope) -> pd.DataFrame:
         plan = plan_rates.get(unit_code)
         plan = None if plan is None or pd.isna(plan) else min(1.0, float(plan))
         n_insp = k["joint_household_share"].denominator or 0
-        flagged = len(quality.published_before_entry(cur, s)) + int(
-            quality.bulk_identical_notes(cur, s)["条数"].sum()
-        )
+        flagged = flags.get(unit_code, 0)
         rows.append(
             {
                 "单位编码": unit_code,
@@ -140,6 +139,21 @@ def unit_indicators(con: Any, scope: Scope) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["单位编码", "单位名称", *INDICATORS, "followup_missing"])
+
+
+def quality_flags_by_unit(con: Any, scope: Scope) -> dict[str, int]:
+    """unit code → inspections the 数据质量 indicator flags for that unit alone: the rows of
+    quality.published_before_entry plus the 条数 of quality.bulk_identical_notes under
+    ``scope.with_(unit=code)``, for every unit in one query (sql/scorecard_quality_flags.sql)."""
+    from dashboard.metrics.base import setting
+
+    cur = cursor_of(con)
+    bulk_min = int(setting(cur, "quality.bulk_identical_notes"))
+    df = run_df(cur, "scorecard_quality_flags", scope, bulk_min=bulk_min)
+    return {
+        str(r.unit_code): int(r.published_before_entry) + int(r.bulk_identical_rows)
+        for r in df.itertuples(index=False)
+    }
 
 
 def _share(num: Any, den: Any, *, inverse: bool = False) -> float | None:
