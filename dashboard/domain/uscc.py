@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -72,8 +73,21 @@ def check_digit(first17: str) -> str:
     bad = [c for c in first17 if c not in VALUE]
     if bad:
         raise ValueError(f"字符“{bad[0]}”不在统一社会信用代码的字符集内")
+    return _check_char(first17)
+
+
+def _check_char(first17: str) -> str:
+    """The GB 32100 check character of 17 characters of CHARSET (not checked: callers do)."""
     total = sum(map(operator.mul, map(VALUE.__getitem__, first17), WEIGHTS))
     return CHARSET[(31 - total % 31) % 31]
+
+
+def _check_digit_message(code: str, expected: str) -> str:
+    """The warning for a USCC whose 18th character is not the `expected` check character."""
+    return (
+        f"统一社会信用代码“{code}”校验位应为“{expected}”，实际为“{code[17]}”；"
+        "早期试点代码可能如此，请核对。"
+    )
 
 
 def make_uscc(first17: str) -> str:
@@ -141,14 +155,31 @@ def validate_uscc(code: str) -> UsccCheck:
     expected = check_digit(code[:17])
     if code[17] != expected:
         return UsccCheck(
-            ok=True,
-            check_digit_ok=False,
-            message=(
-                f"统一社会信用代码“{code}”校验位应为“{expected}”，实际为“{code[17]}”；"
-                "早期试点代码可能如此，请核对。"
-            ),
+            ok=True, check_digit_ok=False, message=_check_digit_message(code, expected)
         )
     return UsccCheck(ok=True, check_digit_ok=True, message=None)
+
+
+def check_digit_failures(codes: Iterable[str]) -> dict[str, str]:
+    """The check-character test of :func:`validate_uscc` for many USCCs at once (e.g. every entity of
+    the directory, issue 17): ``{code: message}`` for each code whose 18th character is wrong, with the
+    very message ``validate_uscc(code).message`` gives; codes that pass are left out, and no
+    :class:`UsccCheck` or message is built for them.
+
+    Only for codes :func:`classify` calls ``"uscc"``: the structure rules of :func:`validate_uscc`
+    are not applied here, and a code that is not 18 characters of CHARSET raises ValueError.
+    """
+    failures = {}
+    for code in codes:
+        if not isinstance(code, str) or len(code) != USCC_LENGTH or code[17] not in VALUE:
+            raise ValueError(f"“{code}”不是18位的统一社会信用代码")
+        try:
+            expected = _check_char(code[:17])
+        except KeyError as e:
+            raise ValueError(f"字符“{e.args[0]}”不在统一社会信用代码的字符集内") from None
+        if code[17] != expected:
+            failures[code] = _check_digit_message(code, expected)
+    return failures
 
 
 def region_problem(code: str) -> str | None:

@@ -104,28 +104,48 @@ def checklist_not_ready(con: Any, scope: Scope) -> pd.DataFrame:
 
 
 ENTITY_COLUMNS = ["主体编码", "名称", "主体类别", "乡镇", "状态", "问题类型", "说明"]
+INFO_PROBLEM = "旧注册号"  # for information only: left out of readiness()'s counts
+_UNTAGGED_NOTE = "未标注任何抽查事项，摇号时不会进入任何名录。"
+_REGISTRATION_NO_NOTE = "使用15位注册号，请核实是否已换发统一社会信用代码。"
+
+
+def entity_problems(con: Any, scope: Scope, *, include_info: bool = True) -> pd.DataFrame:
+    """Entities with no tag or a code problem (one row per entity and problem); without
+    `include_info`, no 旧注册号 rows. Both lists come from one check of the directory, cached for the
+    scope and data version (the page shows the first, readiness() counts the second)."""
+    return _entity_problem_lists(con, scope)["all" if include_info else "no_info"]
 
 
 @cached_result
-def entity_problems(con: Any, scope: Scope, *, include_info: bool = True) -> pd.DataFrame:
-    """Entities with no tag or a code problem (one row per entity and problem)."""
+def _entity_problem_lists(con: Any, scope: Scope) -> dict[str, pd.DataFrame]:
+    """{"all": every problem row, "no_info": the same rows without 旧注册号}, in the directory's order
+    (entity code) and, per entity, 无标签 before its code problem."""
     df = run_df(con, "quality_entities", scope)
-    rows = []
-    for r in df.itertuples(index=False):
-        code = r.entity_code
-        base = [code, r.name, r.entity_kind, r.town, r.status]
-        if not r.n_tags:
-            rows.append([*base, "无标签", "未标注任何抽查事项，摇号时不会进入任何名录。"])
-        kind = uscc.classify(code)
+    codes = df["entity_code"].tolist()
+    kinds = list(map(uscc.classify, codes))
+    bad_check = uscc.check_digit_failures(
+        [c for c, k in zip(codes, kinds, strict=True) if k == "uscc"]
+    )
+    found: list[tuple[int, str, str | None]] = []  # (row of df, problem, note)
+    for i, (code, kind, n_tags) in enumerate(zip(codes, kinds, df["n_tags"].tolist(), strict=True)):
+        if not n_tags:
+            found.append((i, "无标签", _UNTAGGED_NOTE))
         if kind == "invalid":
-            rows.append([*base, "编码无效", uscc.invalid_reason(code)])
+            found.append((i, "编码无效", uscc.invalid_reason(code)))
         elif kind == "uscc":
-            check = uscc.validate_uscc(code)
-            if not check.check_digit_ok:
-                rows.append([*base, "校验位不符", check.message])
-        elif kind == "registration_no" and include_info:
-            rows.append([*base, "旧注册号", "使用15位注册号，请核实是否已换发统一社会信用代码。"])
-    return pd.DataFrame(rows, columns=ENTITY_COLUMNS)
+            if code in bad_check:
+                found.append((i, "校验位不符", bad_check[code]))
+        elif kind == "registration_no":
+            found.append((i, INFO_PROBLEM, _REGISTRATION_NO_NOTE))
+    hits = df.iloc[[i for i, _, _ in found]]  # only the problem rows are read out of the frame
+    rows = [
+        [r.entity_code, r.name, r.entity_kind, r.town, r.status, problem, note]
+        for r, (_, problem, note) in zip(hits.itertuples(index=False), found, strict=True)
+    ]
+    return {
+        "all": pd.DataFrame(rows, columns=ENTITY_COLUMNS),
+        "no_info": pd.DataFrame([r for r in rows if r[5] != INFO_PROBLEM], columns=ENTITY_COLUMNS),
+    }
 
 
 def inspector_problems(con: Any, scope: Scope) -> pd.DataFrame:
