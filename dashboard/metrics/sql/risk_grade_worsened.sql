@@ -12,19 +12,22 @@ r_entities AS (
             WHERE list_contains(p.units, it.owner_unit) AND list_contains(e.tags, it.item_code)
         ))
 ),
+-- each entity's latest grade and the two months it is compared with
+cmp AS (
+    SELECT
+        bg.entity_code, bg.period, bg.grade, bg.score,
+        CASE bg.grade WHEN 'A' THEN 1 WHEN 'B' THEN 2 WHEN 'C' THEN 3 WHEN 'D' THEN 4 END AS rnk,
+        strftime(strptime(bg.period || '-01', '%Y-%m-%d') - INTERVAL 1 MONTH, '%Y-%m') AS p1,
+        strftime(strptime(bg.period || '-01', '%Y-%m-%d') - INTERVAL 3 MONTH, '%Y-%m') AS p3
+    FROM b_grade_now AS bg
+),
+-- the grades of those months only (a few distinct months: the history is filtered, not joined whole)
 graded AS (
-    SELECT g.entity_code, g.period, g.grade, g.score,
+    SELECT g.entity_code, g.period, g.grade,
         CASE g.grade WHEN 'A' THEN 1 WHEN 'B' THEN 2 WHEN 'C' THEN 3 WHEN 'D' THEN 4 END AS rnk
     FROM risk_grades AS g, b_params AS p
     WHERE g.system = p.risk_system AND g.period <= p.t_month
-),
-cmp AS (
-    SELECT
-        n.entity_code, n.period, n.grade, n.score, n.rnk,
-        strftime(strptime(n.period || '-01', '%Y-%m-%d') - INTERVAL 1 MONTH, '%Y-%m') AS p1,
-        strftime(strptime(n.period || '-01', '%Y-%m-%d') - INTERVAL 3 MONTH, '%Y-%m') AS p3
-    FROM b_grade_now AS bg
-    JOIN graded AS n ON n.entity_code = bg.entity_code AND n.period = bg.period
+        AND g.period IN (SELECT p1 FROM cmp UNION SELECT p3 FROM cmp)
 )
 SELECT
     c.entity_code AS 主体编码,

@@ -11,13 +11,21 @@ r_entities AS (
             WHERE list_contains(p.units, it.owner_unit) AND list_contains(e.tags, it.item_code)
         ))
 ),
+-- the score of each entity's previous graded month: the latest row before its latest period (one
+-- grouped arg_max instead of a window over the whole history)
+prev AS (
+    SELECT g.entity_code,
+        arg_max({'period': g.period, 'score': g.score}, g.period) AS pv
+    FROM risk_grades AS g
+    JOIN b_grade_now AS bg ON bg.entity_code = g.entity_code AND g.period < bg.period,
+    b_params AS p
+    WHERE g.system = p.risk_system
+    GROUP BY g.entity_code
+),
 seq AS (
-    SELECT g.entity_code, g.period, g.score,
-        lag(g.period) OVER w AS prev_period,
-        lag(g.score) OVER w AS prev_score
-    FROM risk_grades AS g, b_params AS p
-    WHERE g.system = p.risk_system AND g.period <= p.t_month
-    WINDOW w AS (PARTITION BY g.entity_code ORDER BY g.period)
+    SELECT bg.entity_code, bg.period, bg.score, pr.pv.period AS prev_period, pr.pv.score AS prev_score
+    FROM b_grade_now AS bg
+    JOIN prev AS pr ON pr.entity_code = bg.entity_code
 )
 SELECT
     s.entity_code AS 主体编码,
@@ -26,7 +34,6 @@ SELECT
         round(s.prev_score, 1), s.prev_period, round(s.score, 1), s.period,
         round(s.score - s.prev_score, 1), CAST($score_jump AS DOUBLE)) AS 预警原因
 FROM seq AS s
-JOIN b_grade_now AS bg ON bg.entity_code = s.entity_code AND bg.period = s.period
 JOIN r_entities AS e ON e.entity_code = s.entity_code
 WHERE s.score - s.prev_score >= CAST($score_jump AS DOUBLE)
 ORDER BY s.score - s.prev_score DESC, s.entity_code
