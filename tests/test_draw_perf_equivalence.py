@@ -177,3 +177,28 @@ def test_pool_with_a_null_stratum_is_refused():
     stratum = pa.DictionaryArray.from_arrays(pa.array([0, 1], pa.int32()), names)
     with pytest.raises(ValueError, match="空的主体编码或分层"):
         engine.as_pool_table(pa.table({"entity_code": ["E1", "E2"], "stratum": stratum}))
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_pool_from_the_kept_latest_grades_equals_the_history(monkeypatch, fast):
+    """Issue 17: with no grade newer than D's month the pool's strata come from risk_grade_latest;
+    the pool (and its hash) is the one the grade history gives, on both the SQL and the merge path."""
+    from dashboard.draw import inputs, service
+    from dashboard.store.grades import refresh_latest_grades
+
+    store = _grade_store()
+    try:
+        with store.transaction() as cur:
+            refresh_latest_grades(cur)
+        if fast:
+            monkeypatch.setattr(engine, "FAST_POOL_MIN", 0)
+        d = date(2026, 8, 3)  # after every period of the fixture: the kept table applies
+        assert inputs.latest_is_current(store.cursor(), "市场监管", d)
+        kept = service.resolve_task_pool(store, ["I1"], d)
+        monkeypatch.setattr(inputs, "latest_is_current", lambda *a: False)
+        history = service.resolve_task_pool(store, ["I1"], d)
+        assert kept.to_pylist() == history.to_pylist()
+        assert engine.pool_hash(kept) == engine.pool_hash(history)
+        assert {r["stratum"] for r in kept.to_pylist()} >= {"A", "B", "U"}
+    finally:
+        store.close()

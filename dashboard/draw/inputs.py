@@ -14,6 +14,7 @@ import pyarrow as pa
 from dashboard.domain.codes import RISK_SYSTEM, UNGRADED
 from dashboard.draw import engine, protocol
 from dashboard.store import Store
+from dashboard.store.grades import latest_is_current
 
 DEFAULT_RATIO_KEY = ""
 
@@ -170,6 +171,9 @@ _POOL_MEMBERS = """
       AND ({exact} OR list_has_any(list_transform(e.tags, lambda x: trim(x)), $items))
 """
 _GRADE_ROWS = "FROM risk_grades WHERE system = $system AND period <= $month"
+# the same latest grades when no grade is newer than D's month: one row per entity (issue 17: at 8 M
+# entities the history is 87 M rows to sort and fetch)
+_LATEST_GRADE_ROWS = "FROM risk_grade_latest WHERE system = $system"
 
 
 def resolve_task_pool(store: Store, item_codes: list[str], draw_date: date) -> pa.Table:
@@ -186,17 +190,22 @@ def resolve_task_pool(store: Store, item_codes: list[str], draw_date: date) -> p
         "items": items,
         **{f"item{i}": item for i, item in enumerate(items)},
     }
-    grade_params = {"system": RISK_SYSTEM, "month": f"{draw_date:%Y-%m}"}
     cur = store.cursor()
     try:
         cur.execute("BEGIN TRANSACTION").fetchall()
+        # in the pool's snapshot: the kept latest grades hold exactly when nothing is newer than D's month
+        if latest_is_current(cur, RISK_SYSTEM, draw_date):
+            grade_rows, grade_params = _LATEST_GRADE_ROWS, {"system": RISK_SYSTEM}
+        else:
+            grade_rows = _GRADE_ROWS
+            grade_params = {"system": RISK_SYSTEM, "month": f"{draw_date:%Y-%m}"}
         table = None
         if cur.execute("SELECT count(*) FROM entities").fetchall()[0][0] >= engine.FAST_POOL_MIN:
             codes = cur.sql(
                 f"SELECT e.entity_code {members} ORDER BY e.entity_code", params=member_params
             ).to_arrow_table()
             rows = cur.sql(
-                f"SELECT entity_code, grade {_GRADE_ROWS} ORDER BY entity_code, period",
+                f"SELECT entity_code, grade {grade_rows} ORDER BY entity_code, period",
                 params=grade_params,
             ).to_arrow_table()
             table = engine.pool_with_grades(
@@ -206,7 +215,7 @@ def resolve_task_pool(store: Store, item_codes: list[str], draw_date: date) -> p
             table = cur.sql(
                 f"""
                 WITH latest AS (
-                    SELECT entity_code, arg_max(grade, period) AS grade {_GRADE_ROWS}
+                    SELECT entity_code, arg_max(grade, period) AS grade {grade_rows}
                     GROUP BY entity_code
                 )
                 SELECT e.entity_code, coalesce(l.grade, $ungraded) AS stratum
