@@ -9,7 +9,4 @@ WHERE (e.closed_on IS NULL OR e.closed_on > p.t)
     AND (e.registered_on IS NULL OR e.registered_on <= p.t)
     AND (ls.last_on IS NULL
         OR ls.last_on <= CAST(p.t - to_years(CAST($years AS INTEGER)) AS DATE))
-    AND (p.units IS NULL OR EXISTS (
-        SELECT 1 FROM items AS it
-        WHERE list_contains(p.units, it.owner_unit) AND list_contains(e.tags, it.item_code)
-    ))
+    AND (p.units IS NULL OR len(list_intersect(e.tags, (SELECT codes FROM b_unit_items))) > 0)

@@ -7,10 +7,7 @@ r_entities AS (
     SELECT e.*
     FROM b_entities AS e, b_params AS p
     WHERE (e.closed_on IS NULL OR e.closed_on > p.t)
-        AND (p.units IS NULL OR EXISTS (
-            SELECT 1 FROM items AS it
-            WHERE list_contains(p.units, it.owner_unit) AND list_contains(e.tags, it.item_code)
-        ))
+        AND (p.units IS NULL OR len(list_intersect(e.tags, (SELECT codes FROM b_unit_items))) > 0)
 ),
 -- each entity's latest grade and the two months it is compared with
 cmp AS (
@@ -21,24 +18,34 @@ cmp AS (
         strftime(strptime(bg.period || '-01', '%Y-%m-%d') - INTERVAL 3 MONTH, '%Y-%m') AS p3
     FROM b_grade_now AS bg
 ),
--- the grades of those months only (a few distinct months: the history is filtered, not joined whole)
-graded AS (
-    SELECT g.entity_code, g.period, g.grade,
-        CASE g.grade WHEN 'A' THEN 1 WHEN 'B' THEN 2 WHEN 'C' THEN 3 WHEN 'D' THEN 4 END AS rnk
-    FROM risk_grades AS g, b_params AS p
-    WHERE g.system = p.risk_system AND g.period <= p.t_month
-        AND g.period IN (SELECT p1 FROM cmp UNION SELECT p3 FROM cmp)
+-- the grades of those two months, for the entities whose latest grade can have worsened (B, C, D): one
+-- hash join of the history on the entity, not a materialised copy of it (issue 17: 8 M entities)
+prior AS (
+    SELECT c.entity_code,
+        max(CASE WHEN g.period = c.p1 THEN g.grade END) AS grade1,
+        max(CASE WHEN g.period = c.p3 THEN g.grade END) AS grade3
+    FROM cmp AS c
+    JOIN risk_grades AS g
+        ON g.entity_code = c.entity_code AND (g.period = c.p1 OR g.period = c.p3),
+    b_params AS p
+    WHERE c.rnk > 1 AND g.system = p.risk_system
+    GROUP BY c.entity_code
+),
+ranked AS (
+    SELECT c.*, pr.grade1, pr.grade3,
+        CASE pr.grade1 WHEN 'A' THEN 1 WHEN 'B' THEN 2 WHEN 'C' THEN 3 WHEN 'D' THEN 4 END AS rnk1,
+        CASE pr.grade3 WHEN 'A' THEN 1 WHEN 'B' THEN 2 WHEN 'C' THEN 3 WHEN 'D' THEN 4 END AS rnk3
+    FROM cmp AS c
+    JOIN prior AS pr ON pr.entity_code = c.entity_code
 )
 SELECT
     c.entity_code AS 主体编码,
     '等级上升' AS 预警类型,
     concat_ws('；',
-        CASE WHEN c.rnk > g1.rnk THEN format('较上月（{}）{}级上升为{}级', g1.period, g1.grade, c.grade) END,
-        CASE WHEN c.rnk > g3.rnk THEN format('较3个月前（{}）{}级上升为{}级', g3.period, g3.grade, c.grade) END
+        CASE WHEN c.rnk > c.rnk1 THEN format('较上月（{}）{}级上升为{}级', c.p1, c.grade1, c.grade) END,
+        CASE WHEN c.rnk > c.rnk3 THEN format('较3个月前（{}）{}级上升为{}级', c.p3, c.grade3, c.grade) END
     ) || format('（{}风险指数{}）', c.period, round(c.score, 1)) AS 预警原因
-FROM cmp AS c
+FROM ranked AS c
 JOIN r_entities AS e ON e.entity_code = c.entity_code
-LEFT JOIN graded AS g1 ON g1.entity_code = c.entity_code AND g1.period = c.p1
-LEFT JOIN graded AS g3 ON g3.entity_code = c.entity_code AND g3.period = c.p3
-WHERE c.rnk > g1.rnk OR c.rnk > g3.rnk
+WHERE c.rnk > c.rnk1 OR c.rnk > c.rnk3
 ORDER BY c.rnk DESC, c.score DESC NULLS LAST, c.entity_code

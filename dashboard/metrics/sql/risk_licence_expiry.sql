@@ -21,10 +21,7 @@ lic AS (
     FROM b_entities AS e
     JOIN terms AS tm ON tm.kind = e.entity_kind, b_params AS p
     WHERE e.status = '存续'
-        AND (p.units IS NULL OR EXISTS (
-            SELECT 1 FROM items AS it
-            WHERE list_contains(p.units, it.owner_unit) AND list_contains(e.tags, it.item_code)
-        ))
+        AND (p.units IS NULL OR len(list_intersect(e.tags, (SELECT codes FROM b_unit_items))) > 0)
 )
 SELECT
     l.entity_code AS 主体编码,

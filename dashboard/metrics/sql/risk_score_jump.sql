@@ -6,10 +6,7 @@ r_entities AS (
     SELECT e.*
     FROM b_entities AS e, b_params AS p
     WHERE (e.closed_on IS NULL OR e.closed_on > p.t)
-        AND (p.units IS NULL OR EXISTS (
-            SELECT 1 FROM items AS it
-            WHERE list_contains(p.units, it.owner_unit) AND list_contains(e.tags, it.item_code)
-        ))
+        AND (p.units IS NULL OR len(list_intersect(e.tags, (SELECT codes FROM b_unit_items))) > 0)
 ),
 -- the score of each entity's previous graded month: the latest row before its latest period (one
 -- grouped arg_max instead of a window over the whole history)
