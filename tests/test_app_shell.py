@@ -350,3 +350,46 @@ def test_default_as_of():
     assert default_as_of(2026, today) == today
     assert default_as_of(2025, today) == date(2025, 12, 31)
     assert default_as_of(2027, today) == date(2027, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "error, words",
+    [
+        ("InterruptException", "时间上限（60 秒）"),
+        ("OutOfMemoryException", "内存上限（当前 1024 MB）"),
+    ],
+)
+def test_a_query_stopped_by_the_store_reads_as_one_chinese_sentence(
+    app_store, monkeypatch, error, words
+):
+    """Issue 17 at 8 M: a page whose query passes the store's time or memory limit shows what to do,
+    not Streamlit's English "This app has encountered an error"."""
+    import duckdb
+
+    from dashboard.metrics import kpi
+
+    def stopped(*args, **kwargs):
+        raise getattr(duckdb, error)("INTERRUPT Error: Query exceeded maximum execution time")
+
+    monkeypatch.setattr(kpi, "compute_kpis", stopped)
+    at = AppTest.from_file(APP, default_timeout=60)
+    login_as(at, "admin", app_store)
+    at.run()
+    assert not at.exception, at.exception
+    errors = _texts(at.error)
+    assert any(words in e and "缩小到一个单位、事项或乡镇" in e for e in errors), errors
+
+
+def test_any_other_query_error_still_surfaces(app_store, monkeypatch):
+    import duckdb
+
+    from dashboard.metrics import kpi
+
+    def broken(*args, **kwargs):
+        raise duckdb.BinderException("Binder Error: no such column")
+
+    monkeypatch.setattr(kpi, "compute_kpis", broken)
+    at = AppTest.from_file(APP, default_timeout=60)
+    login_as(at, "admin", app_store)
+    at.run()
+    assert at.exception

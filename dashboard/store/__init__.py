@@ -58,6 +58,24 @@ class StoreWriteError(StoreError):
     the database, out of memory): one Chinese sentence per cause; the transaction was rolled back."""
 
 
+def query_failure(exc: BaseException, memory_limit_mb: int | None = None) -> str | None:
+    """The one-sentence cause of a page's query that the store stopped (its time limit, its memory
+    limit), with what the user and the administrator can do; None for any other error, which is a
+    defect and must surface as one."""
+    if isinstance(exc, duckdb.InterruptException):
+        return (
+            "这一页的查询超过了数据库的时间上限（60 秒），数据量很大时会这样：请在左侧把查看范围缩小到"
+            "一个单位、事项或乡镇后再试；若经常出现，请管理员在“系统设置”中提高“数据库内存上限”。"
+        )
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        limit = f"（当前 {memory_limit_mb} MB）" if memory_limit_mb else ""
+        return (
+            f"这一页的查询超出了数据库的内存上限{limit}：请在左侧把查看范围缩小到一个单位、事项或乡镇后"
+            "再试，或请管理员在“系统设置”中提高“数据库内存上限”并重启驾驶舱。"
+        )
+    return None
+
+
 def write_failure(exc: BaseException) -> str | None:
     """The one-sentence cause of a failed write, or None when the error is about the data itself
     (a constraint, a trigger, a type) and its own message says more."""

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
+import duckdb
 import streamlit as st
 
-from dashboard.store import StoreError
+from dashboard.store import StoreError, query_failure
 from dashboard.ui import nav
 from dashboard.ui.i18n import t
 from dashboard.ui.session import check_expiry, current_user
 from dashboard.ui.store import ensure_store, get_store
+
+_log = logging.getLogger(__name__)
 
 APP_TITLE = "双随机监管驾驶舱"
 
@@ -128,7 +133,23 @@ def run(first_start_bar=None) -> None:
     page = declare_navigation(current_user())
     # a page switch computes for 1–4 s: a Chinese spinner says so (Streamlit shows it after 0.5 s)
     with st.spinner(t("common.working.page")):
-        page.run()
+        try:
+            page.run()
+        except duckdb.Error as exc:  # the store's time or memory limit: a sentence, not a traceback
+            sentence = query_failure(exc, _memory_limit_mb(store))
+            if sentence is None:
+                raise
+            _log.warning("page query stopped: %s", exc)
+            st.error(sentence)
+
+
+def _memory_limit_mb(store) -> int | None:
+    from dashboard.config import get_setting
+
+    try:
+        return int(get_setting(store, "store.memory_limit_mb"))
+    except Exception:  # the message still helps without the figure
+        return None
 
 
 def _start_backup_schedule() -> None:
