@@ -6,7 +6,6 @@ from dashboard.ui import page_setup
 
 scope = page_setup("quality")
 
-import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from dashboard.metrics import quality  # noqa: E402
@@ -53,7 +52,7 @@ def low_rates() -> None:
         metric_table(rates, "q_rates", "supervision.quality.file_rates", column_config=P_VALUE)
 
 
-def bulk_notes() -> pd.DataFrame:
+def bulk_notes():
     n = st.number_input(
         t("supervision.quality.bulk_min"),
         min_value=2,
@@ -62,7 +61,7 @@ def bulk_notes() -> pd.DataFrame:
         step=1,
         key="q_bulk_min",
     )
-    return quality.bulk_identical_notes(cur, scope, int(n))
+    return quality.bulk_identical_notes_rows(cur, scope, int(n))
 
 
 table_tabs(
@@ -108,7 +107,7 @@ table_tabs(
             Table(
                 "q_findings",
                 "supervision.quality.file_findings",
-                lambda: quality.inspections_with_findings(cur, scope),
+                lambda: quality.inspections_with_findings_rows(cur, scope),
                 help="supervision.quality.findings_help",
                 empty="metrics.empty.q_findings",
                 empty_ok=False,

@@ -199,3 +199,21 @@ def test_demo_planted_quality(demo_store):
     assert by_kind["校验位不符"] == m["entity_codes"]["bad_check_digit"]
     assert by_kind["旧注册号"] == m["entity_codes"]["registration_no"]
     assert math.isclose(len(ents), sum(len(v) for v in by_kind.values()))
+
+
+def test_long_lists_as_the_page_shows_them_are_the_full_lists(county, demo_store):
+    """Issue 17: 发现问题的检查 and 批量相同备注 on the page are their first rows and count from SQL
+    (labelled like the full list), and the download is the full list."""
+    as_of = date.fromisoformat(demo_store.meta("demo_as_of"))
+    scope = Scope(year=as_of.year, as_of=as_of)
+    full = quality.inspections_with_findings(demo_store, scope)
+    assert len(full) > 3
+    shown = quality.inspections_with_findings_rows(demo_store, scope, limit=3)
+    assert shown.total == len(full)
+    assert shown.first_rows.to_dict("records") == full.head(3).to_dict("records")
+    assert shown.fetch_all().to_dict("records") == full.to_dict("records")
+    bulk = quality.bulk_identical_notes(county, S, min_rows=4)
+    bulk_shown = quality.bulk_identical_notes_rows(county, S, min_rows=4, limit=1)
+    assert len(bulk) == 2 and bulk_shown.total == 2
+    assert bulk_shown.first_rows.to_dict("records") == bulk.head(1).to_dict("records")
+    assert bulk_shown.fetch_all().to_dict("records") == bulk.to_dict("records")

@@ -37,13 +37,22 @@ Rules decided here (each list's SQL file repeats its own rule):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from dashboard.domain import uscc
-from dashboard.metrics.base import code_labels, cursor_of, run_df, run_row, setting
+from dashboard.metrics.base import (
+    HeadRows,
+    code_labels,
+    cursor_of,
+    run_df,
+    run_head,
+    run_row,
+    setting,
+)
 from dashboard.metrics.cache import cached_result
 from dashboard.metrics.columns import headed
 from dashboard.scope import Scope
@@ -313,9 +322,25 @@ def rule_breaches(con: Any, scope: Scope) -> dict[str, pd.DataFrame]:
 def inspections_with_findings(con: Any, scope: Scope) -> pd.DataFrame:
     """The inspections counted in 问题发现率's numerator (the card's 查看明细 opens them): entered, with a
     finding code. Columns as 应后续处理未建记录's list."""
-    df = run_df(con, "followup_missing", scope, which="findings")
+    return _findings_labelled(run_df(con, "followup_missing", scope, which="findings"))
+
+
+def _findings_labelled(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy(deep=False)
     df["result_codes"] = df["result_codes"].map(code_labels)
     return headed(df)
+
+
+def _head_rows(rows: HeadRows, label: Callable[[pd.DataFrame], pd.DataFrame]) -> HeadRows:
+    """A HeadRows with `label` applied to its first rows now and to the whole list on download."""
+    return HeadRows(label(rows.first_rows), rows.total, lambda: label(rows.fetch_all()))
+
+
+def inspections_with_findings_rows(con: Any, scope: Scope, limit: int = 500) -> HeadRows:
+    """:func:`inspections_with_findings` as the page shows it: its first rows and count from SQL, the
+    whole list only for a download (≈ 370,000 rows at 8 M entities, too large to keep cached)."""
+    rows = run_head(con, "followup_missing", scope, limit=limit, which="findings")
+    return _head_rows(rows, _findings_labelled)
 
 
 def bulk_identical_notes(con: Any, scope: Scope, min_rows: int | None = None) -> pd.DataFrame:
@@ -323,3 +348,14 @@ def bulk_identical_notes(con: Any, scope: Scope, min_rows: int | None = None) ->
     if min_rows is None:
         min_rows = int(setting(con, "quality.bulk_identical_notes"))
     return run_df(con, "quality_bulk_notes", scope, bulk_min=int(min_rows))
+
+
+def bulk_identical_notes_rows(
+    con: Any, scope: Scope, min_rows: int | None = None, limit: int = 500
+) -> HeadRows:
+    """:func:`bulk_identical_notes` as the page shows it (first rows and count; at 8 M entities a
+    group lists thousands of inspections and the whole list is too large to keep cached)."""
+    if min_rows is None:
+        min_rows = int(setting(con, "quality.bulk_identical_notes"))
+    rows = run_head(con, "quality_bulk_notes", scope, limit=limit, bulk_min=int(min_rows))
+    return _head_rows(rows, lambda df: df)

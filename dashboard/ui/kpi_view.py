@@ -219,7 +219,7 @@ def show_table(table: Table) -> pd.DataFrame:
     if table.help:
         st.caption(t(table.help, **table.help_args))
     df = table.rows() if callable(table.rows) else table.rows
-    if table.chart is not None and not df.empty:
+    if table.chart is not None and not getattr(df, "first_rows", df).empty:
         table.chart(df)
     metric_table(
         df,
