@@ -162,98 +162,85 @@ def drawn_teams(store: Store, task_code: str) -> dict[str, list[str]] | None:
     }
 
 
+TARGET_COLUMNS = [
+    "entity_code",
+    "name",
+    "state",
+    "assigned",
+    "inspectors",
+    "inspected_on",
+    "result_codes",
+    "entered_on",
+    "published_on",
+    "deadline",
+    "workdays_left",
+]
+
+
 def task_targets(store: Store, task_code: str, today: date | None = None) -> pd.DataFrame:
     """The task's targets (the current draw's selections, plus entities that already have a result):
-    entity, assigned team, dates, state (待录入/已录入/已公示), entry deadline and working days left."""
+    entity, assigned team, dates, state (待录入/已录入/已公示), entry deadline and working days left.
+
+    One query joins the draw's selections, the results and the names; the rules' Python runs once per
+    inspection day, not per target (issue 17: a province's task has ≈ 500,000 targets)."""
     today = today or date.today()
-    drawn = drawn_teams(store, task_code)
-    has_draw = drawn is not None
-    teams = drawn or {}
-    stored = store.df(
-        """
-        SELECT i.entity_code, e.name, i.inspectors, i.inspected_on, i.result_codes, i.entered_on,
-               i.published_on
-        FROM inspections AS i LEFT JOIN entities AS e USING (entity_code)
-        WHERE i.task_code = ?
-        """,
-        [task_code],
-    )
-    names = dict(
-        store.rows(
-            "SELECT entity_code, name FROM entities WHERE list_contains(?, entity_code)",
-            [list(teams) or [""]],
-        )
-    )
-    rows = {r["entity_code"]: dict(r) for r in stored.to_dict("records")}
-    for entity, team in teams.items():
-        rows.setdefault(
-            entity,
-            {
-                "entity_code": entity,
-                "name": names.get(entity),
-                "inspectors": team,
-                "inspected_on": None,
-                "result_codes": [],
-                "entered_on": None,
-                "published_on": None,
-            },
-        )
+    draw_id = current_draw(store, task_code)
+    cur = store.cursor()
+    try:
+        table = cur.sql(
+            """
+            WITH sel AS (
+                SELECT entity_code, inspector_codes FROM draw_selections WHERE draw_id = $draw
+            ),
+            res AS (
+                SELECT entity_code, inspectors, inspected_on, result_codes, entered_on, published_on
+                FROM inspections WHERE task_code = $task
+            )
+            SELECT
+                coalesce(r.entity_code, s.entity_code) AS entity_code,
+                e.name,
+                CASE WHEN r.published_on IS NOT NULL THEN '已公示'
+                    WHEN r.entered_on IS NOT NULL THEN '已录入' ELSE '待录入' END AS state,
+                CASE WHEN $has_draw THEN coalesce(s.inspector_codes, [])
+                    ELSE coalesce(r.inspectors, []) END AS assigned,
+                CASE WHEN r.entity_code IS NOT NULL THEN coalesce(r.inspectors, [])
+                    ELSE coalesce(s.inspector_codes, []) END AS inspectors,
+                r.inspected_on,
+                coalesce(r.result_codes, []) AS result_codes,
+                r.entered_on,
+                r.published_on
+            FROM res AS r
+            FULL JOIN sel AS s ON s.entity_code = r.entity_code
+            LEFT JOIN entities AS e ON e.entity_code = coalesce(r.entity_code, s.entity_code)
+            ORDER BY 1
+            """,
+            params={"draw": draw_id or "", "task": task_code, "has_draw": draw_id is not None},
+        ).to_arrow_table()
+    finally:
+        cur.close()
+    if table.num_rows == 0:  # no draw and no result yet: the empty list with the list's own types
+        df = pd.DataFrame(columns=TARGET_COLUMNS)
+        for col in ("inspected_on", "entered_on", "published_on", "deadline"):
+            df[col] = pd.to_datetime(df[col])
+        df["workdays_left"] = df["workdays_left"].astype("Int64")
+        return df
+    lists = ("assigned", "inspectors", "result_codes")
+    df = table.drop_columns(list(lists)).to_pandas()
+    for col in lists:  # Python lists, as the entry forms and the task sheet expect
+        df[col] = table.column(col).to_pylist()
+    for col in ("inspected_on", "entered_on", "published_on"):
+        df[col] = pd.to_datetime(df[col])
     limit = limits(store)["entry_limit"]
     ov = overrides(store)
-    inspected_days = {_date(r["inspected_on"]) for r in rows.values()} - {None}
-    deadlines = {d: rules.entry_deadline(d, limit, ov) for d in inspected_days}  # one per day
-    left_of = workdays.workdays_from(today, deadlines.values(), ov)
-    out = []
-    for r in sorted(rows.values(), key=lambda x: x["entity_code"]):
-        inspected = _date(r["inspected_on"])
-        entered, published = _date(r["entered_on"]), _date(r["published_on"])
-        if published is not None:
-            state = "已公示"
-        elif entered is not None:
-            state = "已录入"
-        else:
-            state = "待录入"
-        deadline = deadlines.get(inspected) if inspected else None
-        left = left_of[deadline] if deadline is not None and published is None else None
-        out.append(
-            {
-                "entity_code": r["entity_code"],
-                "name": r["name"],
-                "state": state,
-                "assigned": list(
-                    teams.get(r["entity_code"], [])
-                    if has_draw
-                    else (r["inspectors"] if r["inspectors"] is not None else [])
-                ),
-                "inspectors": list(r["inspectors"] if r["inspectors"] is not None else []),
-                "inspected_on": inspected,
-                "result_codes": list(r["result_codes"] if r["result_codes"] is not None else []),
-                "entered_on": entered,
-                "published_on": published,
-                "deadline": deadline,
-                "workdays_left": left,
-            }
-        )
-    df = pd.DataFrame(
-        out,
-        columns=[
-            "entity_code",
-            "name",
-            "state",
-            "assigned",
-            "inspectors",
-            "inspected_on",
-            "result_codes",
-            "entered_on",
-            "published_on",
-            "deadline",
-            "workdays_left",
-        ],
-    )
-    for col in ("inspected_on", "entered_on", "published_on", "deadline"):
-        df[col] = pd.to_datetime(df[col])
-    df["workdays_left"] = df["workdays_left"].astype("Int64")
-    return df
+    days = {d.date() for d in df["inspected_on"].dropna().unique()}
+    deadline_of = {d: rules.entry_deadline(d, limit, ov) for d in days}  # one per day
+    left_of = workdays.workdays_from(today, deadline_of.values(), ov)
+    inspected = df["inspected_on"].dt.date
+    deadline = inspected.map(deadline_of)
+    df["deadline"] = pd.to_datetime(deadline)
+    left = deadline.map(left_of).where(df["published_on"].isna())
+    df["workdays_left"] = pd.array(left.astype("Float64"), dtype="Int64")
+    return df[TARGET_COLUMNS].reset_index(drop=True)
 
 
 def _date(value: Any) -> date | None:
