@@ -144,10 +144,7 @@ with tab_one:
         done = int((targets["state"] != "待录入").sum())
         st.progress(done / len(targets), text=t("entry.progress", done=done, total=len(targets)))
         pending = targets.index[targets["state"] == "待录入"].tolist()
-        labels = {
-            r.entity_code: f"{r.entity_code} {r.name or ''} · {r.state}"
-            for r in targets.itertuples()
-        }
+        labels = service.target_labels(targets)
         codes = list(labels)
         if st.session_state.get(NEXT) in codes:  # set by the last save: work down the list
             st.session_state["entry_target"] = st.session_state.pop(NEXT)

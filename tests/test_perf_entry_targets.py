@@ -134,3 +134,15 @@ def test_drawn_targets_and_a_team_changed_at_entry(store):
         int(by_code.loc[entity, "workdays_left"])
         == want.set_index("entity_code").loc[entity, "workdays_left"]
     )
+
+
+def test_target_labels(demo_store):
+    targets = service.task_targets(demo_store, "RW2026001", date(2026, 11, 27))
+    assert len(targets) > 0
+    labels = service.target_labels(targets)
+    assert list(labels) == targets["entity_code"].tolist()
+    for r in targets.head(20).itertuples():
+        assert labels[r.entity_code] == f"{r.entity_code} {r.name} · {r.state}"
+    nameless = targets.head(1).assign(name=[None])
+    code = nameless["entity_code"].iloc[0]
+    assert service.target_labels(nameless) == {code: f"{code}  · {nameless['state'].iloc[0]}"}

@@ -243,6 +243,13 @@ def task_targets(store: Store, task_code: str, today: date | None = None) -> pd.
     return df[TARGET_COLUMNS].reset_index(drop=True)
 
 
+def target_labels(targets: pd.DataFrame) -> dict[str, str]:
+    """entity code → "code name · state", the 检查对象 picker's labels, built column-wise (a province's
+    task lists ≈ 500,000 targets)."""
+    text = targets["entity_code"] + " " + targets["name"].fillna("") + " · " + targets["state"]
+    return dict(zip(targets["entity_code"], text, strict=True))
+
+
 def _date(value: Any) -> date | None:
     if value is None:
         return None
