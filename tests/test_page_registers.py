@@ -67,3 +67,41 @@ def test_the_glossary_defines_every_register_figure(app_store):
     for label in LABELS_ZH.values():
         assert label in text
     assert "决定日期后第 7 个工作日" in text
+
+
+@pytest.mark.parametrize("username", ["admin", "kck"])
+def test_the_followup_register_form_lists_the_users_followups_and_saves(app_store, username):
+    """移送与信用惩戒's form: one option per follow-up the user may write, labelled task / entity name
+    (处置措施 code); a transfer date saved lands on that follow-up."""
+    from dashboard.auth import get_user
+    from dashboard.entry import registers as reg
+    from dashboard.metrics.base import run_df
+    from dashboard.scope import Scope
+
+    at = _page(app_store, username)
+    pick = at.selectbox(key="form_followups_pick")
+    user = get_user(app_store, username)
+    year = at.session_state["scope.year"]
+    as_of = at.session_state["scope.as_of"]
+    scope = Scope(year=year, as_of=as_of, allowed_units=user.allowed_units)
+    every = run_df(app_store.cursor(), "registers_followup_choices", scope)
+    mine = reg.followup_choices(app_store, user, scope)
+    assert 0 < len(mine) <= len(every)
+    if username == "kck":  # only follow-ups of KCK (responsible, else the task's units)
+        for unit, task_units in zip(mine["responsible_unit"], mine["task_units"], strict=True):
+            assert "KCK" in ([unit] if unit else list(task_units))
+    assert len(pick.options) == len(mine)
+    first = mine.iloc[0]
+    label = pick.format_func(0) if hasattr(pick, "format_func") else pick.options[0]
+    assert label.startswith(f"{first['task_code']} / {first['entity_code']}　")
+    assert label.endswith(f"（处置措施 {first['measure_code'] or '—'}）")
+    wkey = f"form_followups_0_{reg.FOLLOWUP_FIELDS[1]}"
+    at.date_input(key=wkey).set_value(date(2026, 11, 18))
+    at.button(key="FormSubmitter:form_followups_form-保存").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    saved = app_store.scalar(
+        f"SELECT {reg.FOLLOWUP_FIELDS[1]} FROM followups WHERE task_code = ? AND entity_code = ?",
+        [first["task_code"], first["entity_code"]],
+    )
+    assert saved == date(2026, 11, 18)

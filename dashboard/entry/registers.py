@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import pandas as pd
+
 from dashboard.domain.codes import TRANSFER_MEASURES
 from dashboard.entry.service import EntryError, _history, task_units
 from dashboard.ingest import spec as S
@@ -260,14 +262,31 @@ def inspector_choices(store: Store) -> list[tuple[str, str]]:
     return [(c, f"{n}（{u}）") for c, n, u in rows]
 
 
-def followup_choices(store: Store, user, scope) -> list[dict[str, Any]]:
-    """The follow-ups of Y the user may record register columns for, with their current values."""
+def followup_choices(store: Store, user, scope) -> pd.DataFrame:
+    """The follow-ups of Y the user may record register columns for, with their current values (a
+    frame: a province has ≈ 225,000, too many to turn into dicts on every rerun)."""
     from dashboard.metrics.base import run_df
 
     df = run_df(store.cursor(), "registers_followup_choices", scope)
-    out = []
-    for r in df.to_dict("records"):
-        units = [r["responsible_unit"]] if r["responsible_unit"] else list(r["task_units"])
-        if any(user.can_write_unit(u) for u in units):
-            out.append(r)
-    return out
+    if user.is_admin:  # may write every unit: no per-row check
+        return df
+    keep = [
+        any(user.can_write_unit(u) for u in ([unit] if unit else list(task_units)))
+        for unit, task_units in zip(df["responsible_unit"], df["task_units"], strict=True)
+    ]
+    return df[keep].reset_index(drop=True)
+
+
+def followup_choice_labels(choices: pd.DataFrame) -> list[str]:
+    """'task / entity　name（处置措施 code）' for each row of followup_choices, built column-wise."""
+    measure = choices["measure_code"].fillna("").astype(str).replace("", "—")
+    return (
+        choices["task_code"]
+        + " / "
+        + choices["entity_code"]
+        + "　"
+        + choices["entity_name"].fillna("")
+        + "（处置措施 "
+        + measure
+        + "）"
+    ).tolist()

@@ -100,20 +100,18 @@ def register_form(store, user, table: str, *, key: str) -> None:
 def followup_form(store, user, scope, *, key: str) -> None:
     """The transfer, penalty and credit-record dates of one follow-up of the scope."""
     choices = reg.followup_choices(store, user, scope)
-    if not choices:
+    if choices.empty:
         st.caption(t("registers.followup_form.none"))
         return
     spec = S.SPECS["followups"]
+    labels = reg.followup_choice_labels(choices)
     index = st.selectbox(
         t("registers.followup_form.pick"),
         range(len(choices)),
-        format_func=lambda i: (
-            f"{choices[i]['task_code']} / {choices[i]['entity_code']}　{choices[i]['entity_name']}"
-            f"（处置措施 {choices[i]['measure_code'] or '—'}）"
-        ),
+        format_func=labels.__getitem__,
         key=f"{key}_pick",
     )
-    row = choices[index]
+    row = choices.iloc[index].to_dict()
     with st.form(f"{key}_form"):
         values: dict[str, Any] = {}
         grid = st.columns(2)
