@@ -103,3 +103,29 @@ def test_an_earlier_as_of_month_reads_the_history(demo_store):
     # and the gate matters: the kept (newest) grades would give another mix for that month
     kept = run_df(cur, "coverage_by_grade", scope, grades_current=True).to_dict("records")
     assert by_grade and kept != by_grade
+
+
+def test_an_upgraded_store_fills_the_kept_grades_when_opened(tmp_path):
+    """Migration 032 creates the tables empty; opening a store whose grades were never summarised
+    (written before 032, or by SQL outside a writer) fills them from its grades."""
+    from dashboard.store import Store
+
+    path = tmp_path / "old.duckdb"
+    store = Store(path)
+    with store.transaction() as cur:
+        cur.execute("INSERT INTO entities (entity_code, name) VALUES ('E1', '甲'), ('E2', '乙')")
+        cur.execute(
+            "INSERT INTO risk_grades (entity_code, period, grade, score) VALUES"
+            " ('E1', '2026-09', 'B', 50), ('E1', '2026-10', 'D', 90), ('E2', '2026-08', 'A', 10)"
+        )
+    assert store.scalar("SELECT count(*) FROM risk_grade_latest") == 0
+    store.close()
+    store = Store(path)
+    try:
+        assert store.rows(KEPT + " ORDER BY entity_code") == [
+            ("市场监管", "E1", "2026-10", "D", 90.0),
+            ("市场监管", "E2", "2026-08", "A", 10.0),
+        ]
+        assert store.rows("SELECT * FROM risk_grade_systems") == [("市场监管", "2026-10")]
+    finally:
+        store.close()

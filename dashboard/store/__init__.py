@@ -58,13 +58,16 @@ class StoreWriteError(StoreError):
     the database, out of memory): one Chinese sentence per cause; the transaction was rolled back."""
 
 
-def query_failure(exc: BaseException, memory_limit_mb: int | None = None) -> str | None:
+def query_failure(
+    exc: BaseException, memory_limit_mb: int | None = None, time_limit_ms: int = 60_000
+) -> str | None:
     """The one-sentence cause of a page's query that the store stopped (its time limit, its memory
     limit), with what the user and the administrator can do; None for any other error, which is a
     defect and must surface as one."""
     if isinstance(exc, duckdb.InterruptException):
         return (
-            "这一页的查询超过了数据库的时间上限（60 秒），数据量很大时会这样：请在左侧把查看范围缩小到"
+            f"这一页的查询超过了数据库的时间上限（{time_limit_ms // 1000} 秒），数据量很大时会这样："
+            "请在左侧把查看范围缩小到"
             "一个单位、事项或乡镇后再试；若经常出现，请管理员在“系统设置”中提高“数据库内存上限”。"
         )
     if isinstance(exc, duckdb.OutOfMemoryException):
@@ -237,6 +240,7 @@ class Store:
         memory_limit_mb: int | None = None,
     ):
         self.path = Path(path)
+        self.max_execution_ms = max_execution_ms  # the statement time limit (0: none)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._con = _connect(path, max_execution_ms)
@@ -253,6 +257,9 @@ class Store:
         self._write_lock = threading.RLock()
         self.generation = 0  # committed transactions of this process (grows with every write)
         self._ensure_calendar()
+        from dashboard.store import grades
+
+        grades.ensure_latest_grades(self)  # an upgraded store's grades, summarised once
 
     # -- reading ---------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:

@@ -36,6 +36,18 @@ def refresh_latest_grades(cur: Any) -> None:
     cur.execute(_REFRESH)
 
 
+def ensure_latest_grades(store: Any) -> bool:
+    """Fill the tables when grades exist but were never summarised (a store upgraded to schema 32, whose
+    migration creates them empty); True if it did. Runs when the store is opened."""
+    if store.scalar("SELECT count(*) FROM risk_grade_systems") or not store.scalar(
+        "SELECT EXISTS (SELECT 1 FROM risk_grades)"
+    ):
+        return False
+    with store.transaction() as cur:
+        refresh_latest_grades(cur)
+    return True
+
+
 def latest_is_current(cur: Any, system: str, as_of: date) -> bool:
     """True when no grade of `system` is newer than as_of's month, so that risk_grade_latest is the
     latest grade by that month. False when the system has no row in risk_grade_systems (no grades,
