@@ -109,7 +109,12 @@ def test_drawn_targets_and_a_team_changed_at_entry(store):
 
     build(store)
     draw.run_draw(store, "T1", "1", operator="王", draw_date=D)
-    teams = service.drawn_teams(store, "T1")
+    draw_id = service.current_draw(store, "T1")
+    teams = dict(
+        store.rows(
+            "SELECT entity_code, inspector_codes FROM draw_selections WHERE draw_id = ?", [draw_id]
+        )
+    )
     assert teams
     entity, team = sorted(teams.items())[0]
     with store.transaction() as cur:

@@ -149,19 +149,6 @@ def current_draw(store: Store, task_code: str) -> str | None:
     )
 
 
-def drawn_teams(store: Store, task_code: str) -> dict[str, list[str]] | None:
-    """{entity_code: inspector_codes} of the task's current draw, or None without a draw record."""
-    draw_id = current_draw(store, task_code)
-    if draw_id is None:
-        return None
-    return {
-        e: list(team or [])
-        for e, team in store.rows(
-            "SELECT entity_code, inspector_codes FROM draw_selections WHERE draw_id = ?", [draw_id]
-        )
-    }
-
-
 TARGET_COLUMNS = [
     "entity_code",
     "name",

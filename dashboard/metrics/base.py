@@ -172,6 +172,11 @@ class HeadRows:
     total: int
     fetch_all: Callable[[], pd.DataFrame]
 
+    def map(self, fn: Callable[[pd.DataFrame], pd.DataFrame]) -> HeadRows:
+        """The same list with `fn` (labels, headers) applied to its first rows now and to the whole
+        list when it is fetched."""
+        return HeadRows(fn(self.first_rows), self.total, lambda: fn(self.fetch_all()))
+
 
 def _frame(result) -> pd.DataFrame:
     date_cols = [d[0] for d in result.description if str(d[1]) == "DATE"]

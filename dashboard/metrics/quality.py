@@ -37,7 +37,6 @@ Rules decided here (each list's SQL file repeats its own rule):
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -331,16 +330,12 @@ def _findings_labelled(df: pd.DataFrame) -> pd.DataFrame:
     return headed(df)
 
 
-def _head_rows(rows: HeadRows, label: Callable[[pd.DataFrame], pd.DataFrame]) -> HeadRows:
-    """A HeadRows with `label` applied to its first rows now and to the whole list on download."""
-    return HeadRows(label(rows.first_rows), rows.total, lambda: label(rows.fetch_all()))
-
-
 def inspections_with_findings_rows(con: Any, scope: Scope, limit: int = 500) -> HeadRows:
     """:func:`inspections_with_findings` as the page shows it: its first rows and count from SQL, the
     whole list only for a download (≈ 370,000 rows at 8 M entities, too large to keep cached)."""
-    rows = run_head(con, "followup_missing", scope, limit=limit, which="findings")
-    return _head_rows(rows, _findings_labelled)
+    return run_head(con, "followup_missing", scope, limit=limit, which="findings").map(
+        _findings_labelled
+    )
 
 
 def bulk_identical_notes(con: Any, scope: Scope, min_rows: int | None = None) -> pd.DataFrame:
@@ -357,5 +352,4 @@ def bulk_identical_notes_rows(
     group lists thousands of inspections and the whole list is too large to keep cached)."""
     if min_rows is None:
         min_rows = int(setting(con, "quality.bulk_identical_notes"))
-    rows = run_head(con, "quality_bulk_notes", scope, limit=limit, bulk_min=int(min_rows))
-    return _head_rows(rows, lambda df: df)
+    return run_head(con, "quality_bulk_notes", scope, limit=limit, bulk_min=int(min_rows))

@@ -136,7 +136,9 @@ def run(first_start_bar=None) -> None:
         try:
             page.run()
         except duckdb.Error as exc:  # the store's time or memory limit: a sentence, not a traceback
-            sentence = query_failure(exc, _memory_limit_mb(store))
+            sentence = query_failure(
+                exc, _memory_limit_mb(store), getattr(store, "max_execution_ms", 60_000)
+            )
             if sentence is None:
                 raise
             _log.warning("page query stopped: %s", exc)
